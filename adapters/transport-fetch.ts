@@ -1,0 +1,34 @@
+import { SessionError } from '../core/src/errors.ts';
+import type { PipelineRequest, Transport } from '../core/src/fetch/transport.ts';
+import { firstRoute } from './route.ts';
+
+/**
+ * Browser transport: the platform's `fetch`. A page cannot choose its route, so a request whose
+ * proxy list does not start with DIRECT fails with capability "choose-route" rather than silently
+ * going another way than `resolveProxy` says.
+ */
+export function createBrowserFetchTransport(fetchImpl: typeof fetch = globalThis.fetch.bind(globalThis)): Transport {
+  return {
+    name: 'fetch',
+    dispatch(request) {
+      const route = firstRoute(request.proxy);
+      if (route.kind !== 'direct') {
+        return Promise.reject(new SessionError('ERR_CAPABILITY_UNAVAILABLE', `This host cannot route a request through a proxy (capability "choose-route"); resolveProxy chose ${route.text}`, {
+          context: { url: request.url.href, partition: request.partition, capability: 'choose-route' },
+        }));
+      }
+      return fetchImpl(request.url.href, fetchInit(request));
+    },
+  };
+}
+
+/** The `RequestInit` for the platform fetch. */
+export function fetchInit(request: PipelineRequest): RequestInit & { duplex?: 'half' } {
+  const init: RequestInit & { duplex?: 'half' } = { method: request.method, headers: request.headers, redirect: request.redirect };
+  if (request.body !== null) {
+    init.body = request.body;
+    init.duplex = 'half';
+  }
+  if (request.signal) init.signal = request.signal;
+  return init;
+}

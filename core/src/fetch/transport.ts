@@ -1,0 +1,38 @@
+/**
+ * A request as it travels through a session's pipeline. Each stage may change it and hands it to
+ * the next stage; the last stage is the host's transport.
+ */
+export interface PipelineRequest {
+  url: URL;
+  method: string;
+  headers: Headers;
+  body: BodyInit | null;
+  signal: AbortSignal | undefined;
+  redirect: RequestRedirect;
+  /** The proxy list chosen for this request, as a PAC string (`DIRECT`, `PROXY h:p;DIRECT`, ...). */
+  proxy: string;
+  /** Partition of the session that sent the request (for errors and logs). */
+  partition: string;
+}
+
+/** Sends a request over the network (undici on Node, `fetch` on Deno and in browsers). */
+export interface Transport {
+  readonly name: string;
+  dispatch(request: PipelineRequest): Promise<Response>;
+  /** Close pooled connections; in-flight requests fail. */
+  close?(): Promise<void>;
+}
+
+/** One pipeline stage: does its part and calls `next` (or answers itself). */
+export type Stage = (request: PipelineRequest, next: (request: PipelineRequest) => Promise<Response>) => Promise<Response>;
+
+/** Wraps `transport` in `stages`, the first stage outermost (as undici's `compose`). */
+export function compose(stages: readonly Stage[], transport: Transport): (request: PipelineRequest) => Promise<Response> {
+  let next = (request: PipelineRequest): Promise<Response> => transport.dispatch(request);
+  for (let i = stages.length - 1; i >= 0; i--) {
+    const stage = stages[i]!;
+    const inner = next;
+    next = (request) => stage(request, inner);
+  }
+  return next;
+}

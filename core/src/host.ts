@@ -1,0 +1,40 @@
+import type { StorageAdapter } from './storage/port.ts';
+import type { DnsPort, LocalAddressPort } from './net/ports.ts';
+import type { Transport } from './fetch/transport.ts';
+
+/** Names of things a host may lack; tests and callers skip or fail by these names. */
+export type HostCapability =
+  | 'persistent-storage'
+  | 'dns'
+  | 'file-urls'
+  | 'environment'
+  | 'choose-route'
+  | 'set-user-agent-header';
+
+/**
+ * What a host gives the host-neutral core: one adapter per port, plus a few facts. A host file
+ * (hosts/node, hosts/deno, hosts/browser) is little more than this table.
+ */
+export interface HostPorts {
+  readonly name: 'node' | 'deno' | 'browser';
+  /** Storage for persistent partitions (files, IndexedDB). */
+  readonly persistentStorage: StorageAdapter;
+  /** Storage for in-memory partitions. */
+  readonly memoryStorage: StorageAdapter;
+  /** Where sessions keep their data unless `app.setPath('sessionData', ...)` says otherwise. */
+  defaultSessionDataPath(): string;
+  readonly transport: Transport;
+  readonly dns?: DnsPort;
+  readonly localAddresses?: LocalAddressPort;
+  /** Reads an environment variable (Linux `system` proxy mode); absent on hosts without one. */
+  readonly getEnv?: (name: string) => string | undefined;
+  /** Reads a local file for `file:` PAC URLs. */
+  readonly readFile?: (path: string) => Promise<Uint8Array>;
+  /** The platform `system` proxy settings come from ('linux', 'darwin', 'win32', 'browser', ...). */
+  readonly platform: string;
+  /** The `(platform)` part of the default User-Agent. */
+  readonly userAgentPlatform: string;
+  /** Default languages for Accept-Language, e.g. `en-US`. */
+  readonly locale: string;
+  readonly capabilities: ReadonlySet<HostCapability>;
+}

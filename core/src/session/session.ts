@@ -1,0 +1,196 @@
+import { SessionError, describeValue } from '../errors.ts';
+import { EventEmitter } from '../events.ts';
+import type { HostPorts } from '../host.ts';
+import type { StorageStore } from '../storage/port.ts';
+import { compose, type PipelineRequest, type Stage } from '../fetch/transport.ts';
+import { generateAcceptLanguageHeader } from './accept-language.ts';
+import { ProxyService, type ProxyConfig } from './proxy-service.ts';
+
+/** Options of `session.fromPartition` / `session.fromPath`. */
+export interface SessionOptions {
+  /** Whether the session has an HTTP cache (default true). Only honoured when the session is created. */
+  cache?: boolean;
+}
+
+/** What `Session` needs to be built; only the session module constructs sessions. */
+export interface SessionInit {
+  host: HostPorts;
+  partition: string;
+  persistent: boolean;
+  storagePath: string | null;
+  cache: boolean;
+  userAgent: string;
+  acceptLanguages: string;
+}
+
+const constructionToken = Symbol('session-anywhere.Session');
+
+/**
+ * A browsing session: Electron's `Session`, host-neutral. Get one from `session.defaultSession`,
+ * `session.fromPartition()` or `session.fromPath()`; `new Session()` throws, as in Electron.
+ */
+export class Session extends EventEmitter {
+  readonly #host: HostPorts;
+  readonly #partition: string;
+  readonly #persistent: boolean;
+  readonly #storagePath: string | null;
+  readonly #cacheEnabled: boolean;
+  #userAgent: string;
+  #acceptLanguage: string;
+  #store: Promise<StorageStore> | null = null;
+  readonly #proxy: ProxyService;
+  readonly #send: (request: PipelineRequest) => Promise<Response>;
+
+  /** @internal Sessions come from the session module. */
+  constructor(token: unknown, init?: SessionInit) {
+    super();
+    if (token !== constructionToken || !init) throw new Error("Session objects cannot be created with 'new'");
+    this.#host = init.host;
+    this.#partition = init.partition;
+    this.#persistent = init.persistent;
+    this.#storagePath = init.storagePath;
+    this.#cacheEnabled = init.cache;
+    this.#userAgent = init.userAgent;
+    this.#acceptLanguage = generateAcceptLanguageHeader(init.acceptLanguages);
+    this.#proxy = new ProxyService(init.host, (url, signal) => this.#fetchDirectText(url, signal));
+    this.#send = compose(this.#stages(), init.host.transport);
+  }
+
+  /** @internal */
+  static create(init: SessionInit): Session {
+    return new Session(constructionToken, init);
+  }
+
+  /** Whether the session keeps its data (a `persist:` partition, `fromPath`, or the default session). */
+  isPersistent(): boolean {
+    return this.#persistent;
+  }
+
+  /** The folder (IndexedDB database name in browsers) holding this session's data; `null` when in memory. */
+  getStoragePath(): string | null {
+    return this.#storagePath;
+  }
+
+  /** Same as `getStoragePath()`. */
+  get storagePath(): string | null {
+    return this.#storagePath;
+  }
+
+  /**
+   * Overrides the user agent (and, with `acceptLanguages`, the Accept-Language header, derived as
+   * Chromium does: `'en-US,fr,de'` → `'en-US,fr;q=0.9,de;q=0.8'`) for this session's requests.
+   */
+  setUserAgent(userAgent: string, acceptLanguages?: string): void {
+    if (typeof userAgent !== 'string') throw new TypeError(`setUserAgent expects a string userAgent, got ${describeValue(userAgent)}`);
+    if (acceptLanguages !== undefined && typeof acceptLanguages !== 'string') {
+      throw new TypeError(`setUserAgent expects acceptLanguages to be a string, got ${describeValue(acceptLanguages)}`);
+    }
+    this.#userAgent = userAgent;
+    if (acceptLanguages !== undefined) this.#acceptLanguage = generateAcceptLanguageHeader(acceptLanguages);
+  }
+
+  /** The session's user agent. */
+  getUserAgent(): string {
+    return this.#userAgent;
+  }
+
+  /**
+   * Sets the proxy configuration. Resolves once it is in effect (a PAC script has been fetched and
+   * compiled), which is later than Electron, whose promise resolves before the network service applies it.
+   */
+  setProxy(config: ProxyConfig): Promise<void> {
+    return this.#proxy.setProxy(config);
+  }
+
+  /** Chromium's PAC-style proxy answer for `url`; resolves `''` where Electron does (it never rejects). */
+  resolveProxy(url: string | URL): Promise<string> {
+    return this.#proxy.resolveProxy(url);
+  }
+
+  /** Fetches the PAC script again (`pac_script`, `auto_detect`) or re-reads the environment (`system`). */
+  forceReloadProxyConfig(): Promise<void> {
+    return this.#proxy.forceReload();
+  }
+
+  /**
+   * Sends a request the way this session would: its user agent, Accept-Language and proxy settings.
+   * `input` is a URL string, a `URL` or a `Request`.
+   */
+  async fetch(input: string | URL | Request, init: RequestInit = {}): Promise<Response> {
+    const source = typeof input === 'object' && input !== null && !(input instanceof URL) ? input : null;
+    const href = source ? source.url : input instanceof URL ? input.href : typeof input === 'string' ? input : null;
+    if (href === null || !URL.canParse(href)) throw new TypeError(`ses.fetch expects a valid URL, got ${describeValue(href ?? input)}`);
+    const url = new URL(href);
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+      throw new SessionError('ERR_UNKNOWN_URL_SCHEME', 'net::ERR_UNKNOWN_URL_SCHEME', { context: { url: href, partition: this.#partition } });
+    }
+    const request: PipelineRequest = {
+      url,
+      method: (init.method ?? source?.method ?? 'GET').toUpperCase(),
+      headers: new Headers(init.headers ?? source?.headers),
+      body: init.body ?? source?.body ?? null,
+      signal: init.signal ?? source?.signal ?? undefined,
+      redirect: init.redirect ?? source?.redirect ?? 'follow',
+      proxy: 'DIRECT',
+      partition: this.#partition,
+    };
+    return this.#send(request);
+  }
+
+  /**
+   * The partition's store (files, IndexedDB or memory), opened on first use. A second process that
+   * opens the same persistent partition gets `ERR_STORAGE_LOCKED` here. Not in Electron.
+   */
+  getStore(): Promise<StorageStore> {
+    if (!this.#store) {
+      const adapter = this.#persistent ? this.#host.persistentStorage : this.#host.memoryStorage;
+      this.#store = adapter.open(this.#storagePath ?? `memory:${this.#partition}`);
+      this.#store.catch(() => { this.#store = null; });
+    }
+    return this.#store;
+  }
+
+  /** @internal Whether the session was created with an HTTP cache. */
+  get cacheEnabled(): boolean {
+    return this.#cacheEnabled;
+  }
+
+  /** @internal The partition string this session was created for. */
+  get partition(): string {
+    return this.#partition;
+  }
+
+  #stages(): Stage[] {
+    const identity: Stage = (request, next) => {
+      // Chromium's network context adds these only when the request did not set them.
+      if (!request.headers.has('user-agent')) request.headers.set('user-agent', this.#userAgent);
+      if (this.#acceptLanguage && !request.headers.has('accept-language')) request.headers.set('accept-language', this.#acceptLanguage);
+      return next(request);
+    };
+    const proxy: Stage = async (request, next) => {
+      request.proxy = await this.#proxy.routeFor(request.url.href);
+      return next(request);
+    };
+    return [identity, proxy];
+  }
+
+  // PAC scripts are fetched DIRECT (Chromium's PacFileFetcher bypasses the proxy it configures).
+  async #fetchDirectText(url: string, signal: AbortSignal): Promise<string> {
+    const response = await this.#host.transport.dispatch({
+      url: new URL(url),
+      method: 'GET',
+      headers: new Headers({ 'user-agent': this.#userAgent }),
+      body: null,
+      signal,
+      redirect: 'follow',
+      proxy: 'DIRECT',
+      partition: this.#partition,
+    });
+    // PacFileFetcherImpl accepts only a 200 answer for http(s) PAC URLs.
+    if (response.status !== 200) {
+      await response.body?.cancel();
+      throw new SessionError('ERR_HTTP_RESPONSE_CODE_FAILURE', `PAC fetch of ${url} answered ${response.status}`);
+    }
+    return response.text();
+  }
+}

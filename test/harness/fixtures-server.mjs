@@ -1,0 +1,74 @@
+// A loopback HTTP server for the shared suites on every host: it echoes requests, serves PAC
+// scripts and the shared vector files, and (for the Chromium run) the test page and bundle.
+import http from 'node:http';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const sharedDir = path.resolve(root, '../shared');
+
+const TYPES = { '.html': 'text/html', '.js': 'text/javascript', '.mjs': 'text/javascript', '.json': 'application/json', '.map': 'application/json' };
+
+/**
+ * Starts the fixtures server on 127.0.0.1. `staticDir` (optional) is served under `/static/`.
+ * Returns { url, server, hits } where `hits` counts requests per path (for PAC refetch tests).
+ */
+export async function startFixturesServer({ staticDir } = {}) {
+  const hits = new Map();
+  let pacVersion = 0;
+  const server = http.createServer(async (req, res) => {
+    const url = new URL(req.url, 'http://127.0.0.1');
+    hits.set(url.pathname, (hits.get(url.pathname) ?? 0) + 1);
+    try {
+      if (url.pathname === '/echo') {
+        const chunks = [];
+        for await (const c of req) chunks.push(c);
+        const body = Buffer.concat(chunks).toString('utf8');
+        res.writeHead(200, { 'content-type': 'application/json', 'access-control-allow-origin': '*' });
+        res.end(JSON.stringify({ method: req.method, url: req.url, headers: req.headers, body }));
+        return;
+      }
+      if (url.pathname === '/status') {
+        const code = Number(url.searchParams.get('code') ?? 200);
+        res.writeHead(code, { 'content-type': 'text/plain' });
+        res.end(`status ${code}`);
+        return;
+      }
+      if (url.pathname === '/pac') {
+        // ?body=<script> serves the script given; /pac/versioned serves a port that changes on each fetch.
+        res.writeHead(200, { 'content-type': 'application/x-ns-proxy-autoconfig' });
+        res.end(url.searchParams.get('body') ?? '');
+        return;
+      }
+      if (url.pathname === '/pac/versioned') {
+        pacVersion++;
+        res.writeHead(200, { 'content-type': 'application/x-ns-proxy-autoconfig' });
+        res.end(`function FindProxyForURL(url, host) { return "PROXY myproxy:${8131 + pacVersion}"; }`);
+        return;
+      }
+      if (url.pathname.startsWith('/shared/')) {
+        const file = path.resolve(sharedDir, url.pathname.slice('/shared/'.length));
+        if (!file.startsWith(sharedDir)) throw new Error('outside shared');
+        res.writeHead(200, { 'content-type': 'application/json', 'access-control-allow-origin': '*' });
+        res.end(await readFile(file));
+        return;
+      }
+      if (staticDir && url.pathname.startsWith('/static/')) {
+        const file = path.resolve(staticDir, url.pathname.slice('/static/'.length));
+        if (!file.startsWith(staticDir)) throw new Error('outside static');
+        res.writeHead(200, { 'content-type': TYPES[path.extname(file)] ?? 'application/octet-stream' });
+        res.end(await readFile(file));
+        return;
+      }
+      res.writeHead(404, { 'content-type': 'text/plain' });
+      res.end('not found');
+    } catch (err) {
+      res.writeHead(500, { 'content-type': 'text/plain' });
+      res.end(String(err));
+    }
+  });
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address();
+  return { url: `http://127.0.0.1:${port}`, server, hits, close: () => new Promise((r) => { server.closeAllConnections?.(); server.close(r); }) };
+}

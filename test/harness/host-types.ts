@@ -1,0 +1,15 @@
+import type { SessionModule, AppPaths, HostCapability } from '../../core/src/index.ts';
+
+/** What a shared suite knows about the host it runs on. */
+export interface TestHost {
+  name: 'node' | 'deno' | 'browser';
+  session: SessionModule;
+  app: AppPaths;
+  capabilities: ReadonlySet<HostCapability>;
+  /** Base URL of the fixtures server (echo, PAC scripts, shared vectors). */
+  fixturesUrl: string;
+  /** Parses a JSON file from ../shared (e.g. 'vectors/electron/session.json'). */
+  loadShared(rel: string): Promise<any>;
+  /** A fresh absolute folder for persistent data (a virtual path in browsers). */
+  tempDir(): string;
+}

@@ -1,0 +1,18 @@
+import { session, app, browserHost } from '../../hosts/browser/index.ts';
+import type { TestHost } from './host-types.ts';
+
+const fixturesUrl = location.origin;
+let counter = 0;
+
+export const host: TestHost = {
+  name: 'browser',
+  session,
+  app,
+  capabilities: browserHost.capabilities,
+  fixturesUrl,
+  async loadShared(rel) {
+    const res = await fetch(`${fixturesUrl}/shared/${rel}`);
+    return res.json();
+  },
+  tempDir: () => `/sa-test/${Date.now()}-${counter++}`,
+};
