@@ -17,9 +17,20 @@ export function createBrowserFetchTransport(fetchImpl: typeof fetch = globalThis
           context: { url: request.url.href, partition: request.partition, capability: 'choose-route' },
         }));
       }
-      return fetchImpl(request.url.href, fetchInit(request));
+      return sendBuffered(fetchImpl, request);
     },
   };
+}
+
+// Chromium streams request bodies only over HTTP/2 (anything else fails with
+// ERR_ALPN_NEGOTIATION_FAILED), so a stream body is read into a Blob first.
+async function sendBuffered(fetchImpl: typeof fetch, request: PipelineRequest): Promise<Response> {
+  const init = fetchInit(request);
+  if (typeof ReadableStream !== 'undefined' && init.body instanceof ReadableStream) {
+    init.body = await new Response(init.body).blob();
+    delete init.duplex;
+  }
+  return fetchImpl(request.url.href, init);
 }
 
 /** The `RequestInit` for the platform fetch. */

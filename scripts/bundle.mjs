@@ -2,6 +2,7 @@
 // core/src/wasm/core-bytes.generated.ts); dist/core.wasm is the same bytes for users who load it
 // themselves. Node keeps its npm dependencies external; Deno and browsers get everything inlined.
 import * as esbuild from 'esbuild';
+import { nodeBuiltinModulePlugin } from './esbuild-plugins.mjs';
 import { copyFile, mkdir, readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
@@ -14,8 +15,8 @@ const pkg = JSON.parse(await readFile('package.json', 'utf8'));
 const common = { bundle: true, format: 'esm', target: 'es2022', sourcemap: true, logLevel: 'warning', legalComments: 'none' };
 await Promise.all([
   esbuild.build({ ...common, entryPoints: ['hosts/node/index.ts'], outfile: 'dist/node.js', platform: 'node', external: Object.keys(pkg.dependencies ?? {}) }),
-  esbuild.build({ ...common, entryPoints: ['hosts/deno/index.ts'], outfile: 'dist/deno.js', platform: 'neutral', mainFields: ['module', 'main'], conditions: ['import', 'default'] }),
-  esbuild.build({ ...common, entryPoints: ['hosts/browser/index.ts'], outfile: 'dist/browser.js', platform: 'browser' }),
+  esbuild.build({ ...common, entryPoints: ['hosts/deno/index.ts'], outfile: 'dist/deno.js', platform: 'neutral', mainFields: ['module', 'main'], conditions: ['import', 'default'], plugins: [nodeBuiltinModulePlugin] }),
+  esbuild.build({ ...common, entryPoints: ['hosts/browser/index.ts'], outfile: 'dist/browser.js', platform: 'browser', plugins: [nodeBuiltinModulePlugin] }),
 ]);
 await copyFile('build/core.wasm', 'dist/core.wasm');
 console.log('bundled dist/node.js, dist/deno.js, dist/browser.js');

@@ -2,6 +2,7 @@
 // with executablePath): bundles them for the browser, serves the page from the fixtures server and
 // relays the page's console to stdout.
 import * as esbuild from 'esbuild';
+import { nodeBuiltinModulePlugin } from '../scripts/esbuild-plugins.mjs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
@@ -16,8 +17,8 @@ await mkdir(outDir, { recursive: true });
 
 await esbuild.build({
   stdin: { contents: entrySource(), resolveDir: path.join(root, 'test'), sourcefile: 'browser-entry.ts', loader: 'ts' },
-  bundle: true, format: 'esm', target: 'es2022', platform: 'browser', outfile: path.join(outDir, 'suites.js'), logLevel: 'warning',
-  plugins: [suiteAliasPlugin('browser')],
+  bundle: true, format: 'esm', target: 'es2022', platform: 'browser', outfile: path.join(outDir, 'suites.js'), logLevel: 'warning', ignoreAnnotations: true,
+  plugins: [suiteAliasPlugin('browser'), nodeBuiltinModulePlugin],
 });
 await writeFile(path.join(outDir, 'index.html'), '<!doctype html><meta charset="utf-8"><title>session-anywhere tests</title><script type="module" src="suites.js"></script>');
 
@@ -27,7 +28,7 @@ import { run } from './harness/mini-runner.ts';
 run().then((r) => {
   for (const f of r.failures) console.log('FAILED: ' + f.name + '\\n  ' + f.error.replace(/\\n/g, '\\n  '));
   console.log('browser: ' + r.passed + ' passed, ' + r.failed + ' failed, ' + r.skipped + ' skipped');
-  globalThis.__done = r.failed ? 1 : 0;
+  globalThis.__done = r.failed || r.passed === 0 ? 1 : 0;
 }, (err) => { console.log('runner crashed: ' + err); globalThis.__done = 1; });
 `;
 }

@@ -1,6 +1,7 @@
 // Runs the shared suites under real Deno: bundles them with esbuild (the test API aliased to the
 // mini runner, the host to Deno's), starts the fixtures server and runs `deno run` on the bundle.
 import * as esbuild from 'esbuild';
+import { nodeBuiltinModulePlugin } from '../scripts/esbuild-plugins.mjs';
 import { spawn } from 'node:child_process';
 import { mkdir } from 'node:fs/promises';
 import { createRequire } from 'node:module';
@@ -16,9 +17,9 @@ const outfile = path.join(outDir, 'deno-suites.mjs');
 
 await esbuild.build({
   stdin: { contents: entrySource(), resolveDir: path.join(root, 'test'), sourcefile: 'deno-entry.ts', loader: 'ts' },
-  bundle: true, format: 'esm', target: 'es2022', platform: 'neutral', outfile, logLevel: 'warning',
+  bundle: true, format: 'esm', target: 'es2022', platform: 'neutral', outfile, logLevel: 'warning', ignoreAnnotations: true,
   mainFields: ['module', 'main'], conditions: ['import', 'default'],
-  plugins: [suiteAliasPlugin('deno')],
+  plugins: [suiteAliasPlugin('deno'), nodeBuiltinModulePlugin],
 });
 
 function entrySource() {
@@ -27,7 +28,7 @@ import { run } from './harness/mini-runner.ts';
 const r = await run();
 for (const f of r.failures) console.log('FAILED: ' + f.name + '\\n  ' + f.error.replace(/\\n/g, '\\n  '));
 console.log('deno: ' + r.passed + ' passed, ' + r.failed + ' failed, ' + r.skipped + ' skipped');
-Deno.exit(r.failed ? 1 : 0);
+Deno.exit(r.failed || r.passed === 0 ? 1 : 0);
 `;
 }
 

@@ -1,3 +1,9 @@
 // The wasm core's exports. Each kernel lives in its own folder; this file only re-exports.
 export { abortInfoPtr, abortInfoClear, debugAbort } from './abort';
 export { scratchPtr, scratchSize, scratchReserve } from './scratch';
+export {
+  proxyOutPtr, bypassParse, bypassFromPattern, bypassFree, bypassSize, bypassToStrings, bypassMatch,
+  bypassMatchPattern, proxyRulesParse, proxyRulesFree, proxyRulesType, proxyRulesListSize,
+  proxyRulesChainScheme, proxyRulesChainText, proxyRulesApply, proxyChainsFromPac, proxyPacNormalize,
+  proxyChainFromUri, proxyChainFromPacElement, proxyChainScheme, proxyChainPort, proxyChainText,
+} from './proxy/kernel';

@@ -1,4 +1,4 @@
-import type { SessionModule, AppPaths, HostCapability } from '../../core/src/index.ts';
+import type { SessionModule, AppPaths, HostCapability, StorageAdapter } from '../../core/src/index.ts';
 
 /** What a shared suite knows about the host it runs on. */
 export interface TestHost {
@@ -12,4 +12,6 @@ export interface TestHost {
   loadShared(rel: string): Promise<any>;
   /** A fresh absolute folder for persistent data (a virtual path in browsers). */
   tempDir(): string;
+  /** A fresh persistent storage adapter of this host (files, IndexedDB) and a location for it. */
+  persistentStorage(): { adapter: StorageAdapter; location: string };
 }

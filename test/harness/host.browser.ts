@@ -1,4 +1,5 @@
 import { session, app, browserHost } from '../../hosts/browser/index.ts';
+import { createIndexedDbStorage } from '../../adapters/storage-indexeddb.ts';
 import type { TestHost } from './host-types.ts';
 
 const fixturesUrl = location.origin;
@@ -15,4 +16,5 @@ export const host: TestHost = {
     return res.json();
   },
   tempDir: () => `/sa-test/${Date.now()}-${counter++}`,
+  persistentStorage: () => ({ adapter: createIndexedDbStorage(), location: `/sa-store/${Date.now()}-${counter++}` }),
 };

@@ -1,4 +1,6 @@
 import { session, app, denoHost } from '../../hosts/deno/index.ts';
+import { createFileStorage } from '../../adapters/storage-file.ts';
+import { createDenoFs } from '../../adapters/fs-deno.ts';
 import type { TestHost } from './host-types.ts';
 
 declare const Deno: { env: { get(name: string): string | undefined }; makeTempDirSync(options?: { prefix?: string }): string };
@@ -16,4 +18,5 @@ export const host: TestHost = {
     return res.json();
   },
   tempDir: () => Deno.makeTempDirSync({ prefix: 'sa-test-' }),
+  persistentStorage: () => ({ adapter: createFileStorage(createDenoFs()), location: Deno.makeTempDirSync({ prefix: 'sa-store-' }) }),
 };

@@ -5,6 +5,8 @@ import os from 'node:os';
 import { mkdtempSync } from 'node:fs';
 import path from 'node:path';
 import { session, app, nodeHost } from '../../hosts/node/index.ts';
+import { createFileStorage } from '../../adapters/storage-file.ts';
+import { createNodeFs } from '../../adapters/fs-node.ts';
 import type { TestHost } from './host-types.ts';
 
 const fixturesUrl = inject('fixturesUrl');
@@ -20,4 +22,5 @@ export const host: TestHost = {
     return res.json();
   },
   tempDir: () => mkdtempSync(path.join(os.tmpdir(), 'sa-test-')),
+  persistentStorage: () => ({ adapter: createFileStorage(createNodeFs()), location: mkdtempSync(path.join(os.tmpdir(), 'sa-store-')) }),
 };

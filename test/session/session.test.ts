@@ -5,11 +5,17 @@ import { host } from '../harness/host.ts';
 const { session, app } = host;
 const pacUrl = (body: string): string => `${host.fixturesUrl}/pac?body=${encodeURIComponent(body)}`;
 
+/** A vector's PAC body; templated ones read `<script with ${name}> with name=value`. */
+function pacBodyOf(text: string | undefined): string {
+  const m = /^(.*) with (\w+)=(\S+)$/.exec(text ?? '');
+  return m ? m[1]!.replaceAll(`\${${m[2]}}`, m[3]!) : (text ?? '');
+}
+
 function configFrom(vector: Record<string, unknown>, pacBody?: string): Record<string, string> {
   const config: Record<string, string> = {};
   for (const [key, value] of Object.entries(vector)) {
     if (value === null) continue;
-    config[key] = value === '<PAC_URL>' || (typeof value === 'string' && value.startsWith('http://127.0.0.1:<port>')) ? pacUrl(pacBody ?? '') : (value as string);
+    config[key] = value === '<PAC_URL>' || (typeof value === 'string' && value.startsWith('http://127.0.0.1:<port>')) ? pacUrl(pacBodyOf(pacBody)) : (value as string);
   }
   return config;
 }

@@ -72,7 +72,9 @@ export interface TableJournal {
   delete(area: string, key: string, removed: Uint8Array): void;
   /** Called only when there is something to clear. */
   clear(area: string | undefined): void;
+  /** Make every change reported so far durable. */
   flush(): Promise<void>;
+  /** Flush and release what the store holds (files, locks); called once. */
   close(): Promise<void>;
 }
 
