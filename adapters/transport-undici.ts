@@ -5,7 +5,9 @@ import { firstRoute } from './route.ts';
 
 /**
  * Node transport: undici's fetch over one connection pool per route (DIRECT, or one proxy).
- * HTTP and HTTPS proxies go through undici's ProxyAgent (CONNECT for https URLs).
+ * HTTP and HTTPS proxies go through undici's ProxyAgent: like Chromium, plain `http:` requests are
+ * sent to an HTTP proxy in absolute form and `https:` ones through a CONNECT tunnel. SOCKS5 goes
+ * through undici's SOCKS5 agent; SOCKS4 is not routed yet.
  */
 export function createUndiciTransport(): Transport {
   const direct = new Agent({ keepAliveTimeout: 10_000 });
@@ -14,15 +16,16 @@ export function createUndiciTransport(): Transport {
   function dispatcherFor(request: PipelineRequest): Dispatcher {
     const route = firstRoute(request.proxy);
     if (route.kind === 'direct') return direct;
-    if (route.kind === 'socks') {
-      throw new SessionError('ERR_PROXY_SCHEME_UNSUPPORTED', `SOCKS proxies (${route.text}) are not routed yet on Node`, {
+    if (route.kind === 'socks' && route.version === 4) {
+      throw new SessionError('ERR_PROXY_SCHEME_UNSUPPORTED', `SOCKS4 proxies (${route.text}) are not routed yet on Node`, {
         context: { url: request.url.href, partition: request.partition, proxy: route.text },
       });
     }
-    let agent = proxies.get(route.url);
+    const uri = route.kind === 'socks' ? `socks5://${route.hostPort}` : route.url;
+    let agent = proxies.get(uri);
     if (!agent) {
-      agent = new ProxyAgent({ uri: route.url, keepAliveTimeout: 10_000 });
-      proxies.set(route.url, agent);
+      agent = new ProxyAgent({ uri, proxyTunnel: false, keepAliveTimeout: 10_000 });
+      proxies.set(uri, agent);
     }
     return agent;
   }

@@ -29,7 +29,7 @@ function skipReason(entry: Entry): string | null {
   return null;
 }
 
-function label(entry: Entry, text: string): string {
+function label(text: string): string {
   return text.length > 110 ? `${text.slice(0, 107)}...` : text;
 }
 
@@ -43,7 +43,7 @@ function eachEntry(name: string, title: (e: Entry) => string, run: (e: Entry) =>
     let runnable = 0;
     entries.forEach((entry, i) => {
       const reason = skipReason(entry) ?? extraSkip?.(entry) ?? null;
-      const text = label(entry, `#${i} ${title(entry)}`);
+      const text = label(`#${i} ${title(entry)}`);
       if (reason === null) {
         runnable++;
         it(text, () => run(entry));
@@ -376,7 +376,11 @@ describe.each(['release', 'debug'] as const)('indexed bypass matching equals a l
     const pick = <T,>(items: readonly T[]): T => items[Math.floor(random() * items.length)] as T;
     const labels = ['a', 'b', 'ab', 'axab', 'foo', 'foo1', 'bar', 'www', 'api', 'x', 'example', 'internal', 'corp'];
     const tlds = ['com', 'org', 'net', 'test', 'localhost'];
+    // A few names per list recur in rules and hosts, so that several rules share a hash key and
+    // differ only in port or scheme.
+    let hot: string[] = [];
     const name = (): string => {
+      if (hot.length > 0 && random() < 0.4) return pick(hot);
       const parts = [pick(labels)];
       const extra = Math.floor(random() * 3);
       for (let i = 0; i < extra; i++) parts.push(pick(labels));
@@ -400,6 +404,8 @@ describe.each(['release', 'debug'] as const)('indexed bypass matching equals a l
     };
     let checked = 0;
     for (let list = 0; list < 250; list++) {
+      hot = [];
+      hot = [name(), name(), name()];
       const count = 1 + Math.floor(random() * (list % 10 === 0 ? 60 : 12));
       const text = Array.from({ length: count }, rule).join(random() < 0.5 ? ',' : ';');
       const compiled = BypassRules.parse(text, { core });
@@ -479,6 +485,38 @@ describe.each(['release', 'debug'] as const)('proxy kernel behaviour (%s build)'
     expect(proxyUrl('unknown://www.microsoft.com/')).toEqual({ scheme: 'unknown', host: '', port: -1 });
     expect(proxyUrl('http://[::ffff::ffff:127.0.0.1]:99/')).toEqual({ scheme: 'http', host: '[::ffff::ffff:127.0.0.1]', port: 99 });
     expect(ProxyRules.parse('socks=foopy2', undefined, { core }).resolve('unknown://www.microsoft.com')).toBe('SOCKS foopy2:1080');
+  });
+
+  it('canonicalises IP literals like the WHATWG URL parser', () => {
+    const random = prng(build === 'release' ? 77 : 78);
+    const v4Part = (): string => {
+      const value = Math.floor(random() * (random() < 0.1 ? 70000 : 300));
+      const form = random();
+      if (form < 0.2) return `0x${value.toString(16)}`;
+      if (form < 0.35) return `0${value.toString(8)}`;
+      return String(value);
+    };
+    const v6Piece = (): string => (random() < 0.4 ? '0' : Math.floor(random() * 0x10000).toString(16));
+    const cases: string[] = [];
+    for (let i = 0; i < 600; i++) {
+      const parts = 1 + Math.floor(random() * 5);
+      cases.push(Array.from({ length: parts }, v4Part).join('.') + (random() < 0.1 ? '.' : ''));
+      const pieces = Array.from({ length: 8 }, v6Piece);
+      if (random() < 0.3) pieces.splice(6, 2, `${Math.floor(random() * 256)}.${Math.floor(random() * 256)}.1.${Math.floor(random() * 300)}`);
+      let text = pieces.join(':');
+      if (random() < 0.5) text = text.replace(/(^|:)0(:0)+(:|$)/, '::');
+      cases.push(`[${random() < 0.2 ? text.toUpperCase() : text}]`);
+    }
+    cases.push('[::]', '[::1]', '[1::]', '[1:0:0:2::3]', '[::ffff:1.2.3.4]', '[1:2:3:4:5:6:7::]', '[::1.2.3.4]', '[1::2::3]', '[::1.02.3.4]', '0x', '0x.1', '4294967295', '4294967296');
+    for (const host of cases) {
+      let expected: string | null;
+      try {
+        expected = new URL(`http://${host}/`).hostname.replace(/^\[(.*)\]$/, '$1');
+      } catch {
+        expected = null;
+      }
+      expect(parseProxyUri(host, 'HTTP', core)?.host ?? null, host).toBe(expected);
+    }
   });
 
   it('matches patterns without backtracking', () => {

@@ -415,6 +415,7 @@ function buildIndex(set: RuleSet): void {
   }
 }
 
+/** Frees the set and everything it owns. */
 export function freeBypassRules(set: RuleSet): void {
   bufFree(set.rules);
   bufFree(set.pool);
@@ -425,6 +426,7 @@ export function freeBypassRules(set: RuleSet): void {
   heap.free(changetype<usize>(set));
 }
 
+/** Number of rules in the set. */
 export function bypassRuleCount(set: RuleSet): i32 {
   return set.count;
 }

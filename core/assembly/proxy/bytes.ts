@@ -9,6 +9,7 @@ export class ByteBuf {
   cap: i32 = 0;
 }
 
+/** A new empty buffer with `cap` bytes reserved. */
 export function bufNew(cap: i32 = 64): ByteBuf {
   const buf = changetype<ByteBuf>(heap.alloc(offsetof<ByteBuf>()));
   buf.ptr = heap.alloc(<usize>cap);
@@ -17,11 +18,13 @@ export function bufNew(cap: i32 = 64): ByteBuf {
   return buf;
 }
 
+/** Frees the bytes and the header. */
 export function bufFree(buf: ByteBuf): void {
   heap.free(buf.ptr);
   heap.free(changetype<usize>(buf));
 }
 
+/** Makes room for `extra` more bytes (doubling, so appends stay amortised O(1)). */
 export function bufReserve(buf: ByteBuf, extra: i32): void {
   const need = buf.len + extra;
   if (need <= buf.cap) return;
@@ -31,12 +34,14 @@ export function bufReserve(buf: ByteBuf, extra: i32): void {
   buf.cap = cap;
 }
 
+/** Appends one byte. */
 export function bufByte(buf: ByteBuf, c: u32): void {
   bufReserve(buf, 1);
   store<u8>(buf.ptr + <usize>buf.len, <u8>c);
   buf.len += 1;
 }
 
+/** Appends `n` bytes from `src`. */
 export function bufBytes(buf: ByteBuf, src: usize, n: i32): void {
   if (n <= 0) return;
   bufReserve(buf, n);
@@ -53,6 +58,7 @@ export function bufBytesLower(buf: ByteBuf, src: usize, n: i32): void {
   buf.len += n;
 }
 
+/** Appends a little-endian i32. */
 export function bufI32(buf: ByteBuf, v: i32): void {
   bufReserve(buf, 4);
   store<i32>(buf.ptr + <usize>buf.len, v);
@@ -73,6 +79,7 @@ export function bufText(buf: ByteBuf, text: string): void {
   buf.len += n;
 }
 
+/** Appends the decimal digits of `value`. */
 export function bufDecimal(buf: ByteBuf, value: u32): void {
   let digits = 1;
   for (let v = value; v >= 10; v /= 10) digits++;

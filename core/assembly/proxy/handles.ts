@@ -1,6 +1,7 @@
 // Integer handles for compiled objects that the host keeps. A handle is validated on every use;
 // a wrong or stale one aborts (the host then sees ERR_CORE_ABORT), never reads freed memory.
 
+/** Object kinds a handle can refer to. */
 export const KIND_BYPASS: i32 = 1;
 export const KIND_PROXY_RULES: i32 = 2;
 

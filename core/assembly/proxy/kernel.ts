@@ -51,10 +51,12 @@ export function bypassFromPattern(schemeLen: i32, patternLen: i32, port: i32, op
   return handleNew(KIND_BYPASS, changetype<usize>(set));
 }
 
+/** Frees a compiled bypass list; the handle becomes invalid. */
 export function bypassFree(handle: i32): void {
   freeBypassRules(changetype<RuleSet>(handleRelease(handle, KIND_BYPASS)));
 }
 
+/** Number of rules in a compiled bypass list. */
 export function bypassSize(handle: i32): i32 {
   return bypassRuleCount(bypassSet(handle));
 }
@@ -91,6 +93,7 @@ export function proxyRulesParse(len: i32): i32 {
   return handleNew(KIND_PROXY_RULES, changetype<usize>(parseProxyRules(scratchPtr(), len)));
 }
 
+/** Frees compiled proxy rules; the handle becomes invalid. */
 export function proxyRulesFree(handle: i32): void {
   rulesFree(changetype<ProxyRules>(handleRelease(handle, KIND_PROXY_RULES)));
 }
@@ -211,6 +214,7 @@ function transientChain(k: i32): i32 {
   return load<i32>(transientChains.ptr + (<usize>k << 2));
 }
 
+/** Scheme code of transient chain k. */
 export function proxyChainScheme(k: i32): i32 {
   const chain = transientChain(k);
   return chain == CHAIN_DIRECT ? SCHEME_DIRECT : serverScheme(transientServers, chain);

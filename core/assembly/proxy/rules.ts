@@ -7,10 +7,12 @@ import {
   CHAIN_INVALID, SCHEME_HTTP, SCHEME_SOCKS4, ServerTable, proxyUriToChain, tableFree, tableNew,
 } from './server';
 
+/** ProxyRules::Type. */
 export const TYPE_EMPTY: i32 = 0;
 export const TYPE_PROXY_LIST: i32 = 1;
 export const TYPE_PER_SCHEME: i32 = 2;
 
+/** The five lists, also Apply's answers. */
 export const LIST_SINGLE: i32 = 0;
 export const LIST_HTTP: i32 = 1;
 export const LIST_HTTPS: i32 = 2;
@@ -31,6 +33,7 @@ export class ProxyRules {
   fallback: ByteBuf = changetype<ByteBuf>(0);
 }
 
+/** The list with the given number. */
 export function rulesList(rules: ProxyRules, list: i32): ByteBuf {
   if (list == LIST_SINGLE) return rules.single;
   if (list == LIST_HTTP) return rules.http;
@@ -39,6 +42,7 @@ export function rulesList(rules: ProxyRules, list: i32): ByteBuf {
   return rules.fallback;
 }
 
+/** Frees the rules and everything they own. */
 export function rulesFree(rules: ProxyRules): void {
   tableFree(rules.servers);
   bufFree(rules.single);

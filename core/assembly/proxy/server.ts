@@ -11,6 +11,7 @@ import {
 } from './bytes';
 import { endsInNumber, parseIPv4, parseIPv6, storeMappedIPv4, writeIPv4, writeIPv6 } from './ip';
 
+/** ProxyServer::Scheme (DIRECT stands for the direct chain). */
 export const SCHEME_INVALID: i32 = 0;
 export const SCHEME_DIRECT: i32 = 1;
 export const SCHEME_HTTP: i32 = 2;
@@ -19,6 +20,7 @@ export const SCHEME_SOCKS5: i32 = 4;
 export const SCHEME_HTTPS: i32 = 5;
 export const SCHEME_QUIC: i32 = 6;
 
+/** Chain codes that are not server indices. */
 export const CHAIN_DIRECT: i32 = -1;
 export const CHAIN_INVALID: i32 = -2;
 
@@ -35,6 +37,7 @@ export class ServerTable {
   count: i32 = 0;
 }
 
+/** A new empty server table. */
 export function tableNew(): ServerTable {
   const table = changetype<ServerTable>(heap.alloc(offsetof<ServerTable>()));
   table.records = bufNew(64);
@@ -43,12 +46,14 @@ export function tableNew(): ServerTable {
   return table;
 }
 
+/** Frees the table and its buffers. */
 export function tableFree(table: ServerTable): void {
   bufFree(table.records);
   bufFree(table.hosts);
   heap.free(changetype<usize>(table));
 }
 
+/** Empties the table, keeping its memory for reuse. */
 export function tableClear(table: ServerTable): void {
   table.records.len = 0;
   table.hosts.len = 0;
@@ -60,10 +65,12 @@ function record(table: ServerTable, index: i32): usize {
   return table.records.ptr + <usize>(index * RECORD_SIZE);
 }
 
+/** Scheme code of server `index`. */
 export function serverScheme(table: ServerTable, index: i32): i32 {
   return load<i32>(record(table, index));
 }
 
+/** Port of server `index` (explicit or the scheme default). */
 export function serverPort(table: ServerTable, index: i32): i32 {
   return load<i32>(record(table, index), 4);
 }

@@ -107,10 +107,11 @@ export class BypassRules {
   /** ProxyBypassRules::Matches(url, reverse): true when the URL goes DIRECT. */
   matches(url: string, reverse = false): boolean {
     expectString('BypassRules.matches', 'url', url, 'https://example.com/');
+    if (typeof reverse !== 'boolean') throw argumentError('BypassRules.matches', 'reverse', 'a boolean', reverse);
     const core = this.#core;
     matchHandle = this.#handle.get();
     loadUrl(core, url);
-    matchFlags = loadedUrl.flags | (reverse === true ? MATCH_REVERSE : 0);
+    matchFlags = loadedUrl.flags | (reverse ? MATCH_REVERSE : 0);
     return core.call('proxy.bypassMatch', callMatch) === 1;
   }
 

@@ -30,9 +30,8 @@ let scanHostStart = 0;
 let scanHostEnd = 0;
 let scanPort = -1;
 
-/** Default port of the special schemes the fast path handles, keyed by lower-cased scheme; 0 = not handled. */
-function simpleSchemePort(url: string, end: number): number {
-  const n = end;
+/** Default port of the scheme url[0, n) if the fast path handles it (http, https, ws, wss, ftp), else 0. */
+function simpleSchemePort(url: string, n: number): number {
   const c0 = url.charCodeAt(0) | 0x20;
   if (n === 4 && c0 === 0x68 && (url.charCodeAt(1) | 0x20) === 0x74 && (url.charCodeAt(2) | 0x20) === 0x74 && (url.charCodeAt(3) | 0x20) === 0x70) return 80;
   if (n === 5 && c0 === 0x68 && (url.charCodeAt(1) | 0x20) === 0x74 && (url.charCodeAt(2) | 0x20) === 0x74 && (url.charCodeAt(3) | 0x20) === 0x70 && (url.charCodeAt(4) | 0x20) === 0x73) return 443;

@@ -1,0 +1,84 @@
+#!/usr/bin/env node
+// A demo of the main job on a machine with nothing but loopback: a local origin server and a local
+// HTTP proxy, a session configured as Electron would be, and requests that really go the way
+// resolveProxy says. Run with `npm run demo` (it builds first).
+import http from 'node:http';
+import net from 'node:net';
+import { session } from '../dist/node.js';
+
+const log = (...args) => console.log(...args);
+
+// The origin: answers with what it received.
+const origin = http.createServer((req, res) => {
+  res.writeHead(200, { 'content-type': 'text/plain' });
+  res.end(`origin got ${req.method} ${req.url} with user-agent "${req.headers['user-agent']}"\n`);
+});
+
+// A forward proxy: absolute-form requests and CONNECT tunnels, each one logged.
+const proxyLog = [];
+const proxy = http.createServer((req, res) => {
+  proxyLog.push(`${req.method} ${req.url}`);
+  const target = new URL(req.url);
+  const upstream = http.request({ host: target.hostname, port: target.port, path: target.pathname + target.search, method: req.method, headers: req.headers }, (up) => {
+    res.writeHead(up.statusCode ?? 502, up.headers);
+    up.pipe(res);
+  });
+  upstream.on('error', () => { res.writeHead(502); res.end(); });
+  req.pipe(upstream);
+});
+proxy.on('connect', (req, socket, head) => {
+  proxyLog.push(`CONNECT ${req.url}`);
+  const [host, port] = req.url.split(':');
+  const upstream = net.connect(Number(port), host, () => {
+    socket.write('HTTP/1.1 200 Connection Established\r\n\r\n');
+    upstream.write(head);
+    upstream.pipe(socket).pipe(upstream);
+  });
+  upstream.on('error', () => socket.destroy());
+});
+
+const listen = (server) => new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server.address().port)));
+const originPort = await listen(origin);
+const proxyPort = await listen(proxy);
+const originUrl = `http://127.0.0.1:${originPort}/hello`;
+log(`origin on 127.0.0.1:${originPort}, proxy on 127.0.0.1:${proxyPort}\n`);
+
+const ses = session.fromPartition('demo');
+ses.setUserAgent('session-anywhere-demo', 'en-US,fr,de');
+
+log('1. fixed_servers, Chromium grammar: http=<proxy>, loopback bypass removed with <-loopback>');
+await ses.setProxy({ proxyRules: `http=127.0.0.1:${proxyPort};socks=socks5://127.0.0.1:1`, proxyBypassRules: '<-loopback>, .internal.test' });
+for (const url of [originUrl, 'http://www.internal.test/', 'https://example.com/', 'ftp://example.com/', 'ws://example.com/']) {
+  log(`   resolveProxy(${url}) -> ${JSON.stringify(await ses.resolveProxy(url))}`);
+}
+const res = await ses.fetch(originUrl);
+log(`   ses.fetch -> ${res.status}: ${(await res.text()).trim()}`);
+log(`   the proxy saw: ${proxyLog.join(', ') || '(nothing)'}\n`);
+
+log('2. without <-loopback>, loopback is bypassed implicitly, as in Chromium');
+await ses.setProxy({ proxyRules: `http=127.0.0.1:${proxyPort}` });
+proxyLog.length = 0;
+log(`   resolveProxy(${originUrl}) -> ${JSON.stringify(await ses.resolveProxy(originUrl))}`);
+await (await ses.fetch(originUrl)).text();
+log(`   the proxy saw: ${proxyLog.join(', ') || '(nothing: the request went direct)'}\n`);
+
+log('3. a PAC script (data: URL), run in a QuickJS sandbox with Chromium\'s PAC functions');
+const pac = `function FindProxyForURL(url, host) {
+  if (isPlainHostName(host) || shExpMatch(host, "*.local")) return "DIRECT";
+  if (dnsDomainIs(host, ".example.com")) return "PROXY 127.0.0.1:${proxyPort}; DIRECT";
+  return "SOCKS5 socks.example:1080";
+}`;
+await ses.setProxy({ pacScript: `data:application/x-ns-proxy-autoconfig;base64,${Buffer.from(pac).toString('base64')}` });
+for (const url of ['http://intranet/', 'http://printer.local/', 'https://www.example.com/', 'https://elsewhere.org/']) {
+  log(`   resolveProxy(${url}) -> ${JSON.stringify(await ses.resolveProxy(url))}`);
+}
+
+log('\n4. a PAC script that never returns is stopped; Electron\'s answer for a failed mandatory PAC is ""');
+await ses.setProxy({ pacScript: `data:application/x-ns-proxy-autoconfig,${encodeURIComponent('function FindProxyForURL(){ for(;;){} }')}` });
+const t0 = Date.now();
+log(`   resolveProxy(https://example.com/) -> ${JSON.stringify(await ses.resolveProxy('https://example.com/'))} after ${Date.now() - t0} ms`);
+log('   (ses.fetch rejects such a request with net::ERR_MANDATORY_PROXY_CONFIGURATION_FAILED)');
+
+origin.close();
+proxy.close();
+process.exit(0);

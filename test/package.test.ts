@@ -1,0 +1,64 @@
+// The published shape: the exports map picks the right bundle per host condition, each bundle
+// carries the wasm core inside it, and Deno loads its bundle with no permissions at all.
+import { execFileSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { beforeAll, describe, expect, it } from 'vitest';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const pkg = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8'));
+
+beforeAll(() => {
+  // `npm test` builds first; a bare `vitest run` builds the bundles here.
+  if (!existsSync(path.join(root, 'dist/node.js')) || !existsSync(path.join(root, 'dist/deno.js'))) {
+    execFileSync(process.execPath, ['scripts/bundle.mjs'], { cwd: root, stdio: 'inherit' });
+  }
+  if (!existsSync(path.join(root, 'dist/types/hosts/node/index.d.ts'))) {
+    execFileSync(process.execPath, [path.join(root, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'], { cwd: root, stdio: 'inherit' });
+  }
+}, 120_000);
+
+describe('package exports', () => {
+  it('maps "." by condition (types first) and names each host explicitly', () => {
+    const dot = pkg.exports['.'];
+    expect(Object.keys(dot)).toEqual(['types', 'deno', 'node', 'browser', 'default']);
+    for (const hostName of ['node', 'deno', 'browser']) {
+      expect(pkg.exports[`./${hostName}`].default).toBe(`./dist/${hostName}.js`);
+      expect(dot[hostName]).toBe(`./dist/${hostName}.js`);
+    }
+    expect(pkg.sideEffects).toBe(false);
+  });
+
+  it('resolves "session-anywhere" to the Node bundle under Node and answers resolveProxy', () => {
+    const out = execFileSync(process.execPath, ['--input-type=module', '-e', `
+      const url = import.meta.resolve('session-anywhere');
+      const m = await import('session-anywhere');
+      await m.session.defaultSession.setProxy({ proxyRules: 'p:1' });
+      console.log(url.endsWith('/dist/node.js'), await m.session.defaultSession.resolveProxy('http://a.test/'));
+    `], { cwd: root, encoding: 'utf8' });
+    expect(out.trim()).toBe('true PROXY p:1');
+  });
+
+  it('loads the Deno bundle in real Deno with no permissions (the wasm core is inside it)', () => {
+    const require = createRequire(import.meta.url);
+    const denoBin = path.join(path.dirname(require.resolve('deno/package.json')), 'bin.cjs');
+    const out = execFileSync(process.execPath, [denoBin, 'eval', '--no-prompt', `
+      const m = await import(${JSON.stringify(path.join(root, 'dist/deno.js'))});
+      const ses = m.session.fromPartition('smoke');
+      await ses.setProxy({ proxyRules: 'http=a:1', proxyBypassRules: '.internal' });
+      console.log(WebAssembly.Module.imports(new m.Core().module).length, await ses.resolveProxy('http://x.internal/'), await ses.resolveProxy('http://x.test/'));
+    `], { cwd: root, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+    expect(out.trim()).toBe('0 DIRECT PROXY a:1');
+  });
+
+  it('ships type declarations for every host entry', () => {
+    for (const hostName of ['node', 'deno', 'browser']) {
+      const types = pkg.exports[`./${hostName}`].types as string;
+      expect(types).toBe(`./dist/types/hosts/${hostName}/index.d.ts`);
+      const text = readFileSync(path.join(root, types), 'utf8');
+      expect(text).toContain('export declare const session');
+    }
+  });
+});
