@@ -5,7 +5,11 @@
 import os from 'node:os';
 import { EnvHttpProxyAgent } from 'undici';
 import { getProxyForUrl } from 'proxy-from-env';
+import { createRequire } from 'node:module';
 import { BypassRules, ProxyRules, session } from '../dist/node.js';
+
+// undici keeps its sub-agents and its dispatch method behind these symbols (lib/core/symbols.js).
+const { kNoProxyAgent, kHttpProxyAgent, kHttpsProxyAgent, kDispatch } = createRequire(import.meta.url)('undici/lib/core/symbols.js');
 
 const SIZES = [10, 100, 1000, 10000];
 const QUERIES = 4096;
@@ -59,12 +63,10 @@ async function timeAsync(fn, urls) {
 
 function undiciMatcher(noProxy) {
   const agent = new EnvHttpProxyAgent({ httpProxy: 'http://proxy.invalid:3128', httpsProxy: 'http://proxy.invalid:3128', noProxy });
-  const symbols = Object.getOwnPropertySymbols(agent);
-  const find = (desc) => symbols.find((s) => s.description === desc);
-  agent[find('no proxy agent')].dispatch = () => 'DIRECT';
-  agent[find('http proxy agent')].dispatch = () => 'PROXY';
-  agent[find('https proxy agent')].dispatch = () => 'PROXY';
-  const dispatch = agent[find('dispatch')].bind(agent);
+  agent[kNoProxyAgent].dispatch = () => 'DIRECT';
+  agent[kHttpProxyAgent].dispatch = () => 'PROXY';
+  agent[kHttpsProxyAgent].dispatch = () => 'PROXY';
+  const dispatch = agent[kDispatch].bind(agent);
   return (url) => dispatch({ origin: new URL(url).origin, path: '/', method: 'GET' }, {});
 }
 

@@ -5,8 +5,9 @@
 // Chromium scans the rules in reverse and the last matching rule wins. Here the rules are indexed
 // instead, and the winner is the highest-index rule that does not answer NoMatch:
 //   * literal host patterns and IP-host rules sit in an exact hash table,
-//   * "*<literal>" patterns (".suffix" becomes "*.suffix") sit in an ends-with table probed at
-//     every host suffix whose length some key has (one incremental hash per host byte),
+//   * "*<literal>" patterns (".suffix" becomes "*.suffix") sit in an ends-with table, probed at
+//     the host suffixes whose length some key has and whose first byte could start that key (a
+//     '.' key is only tried at a '.'), with one incremental hash step per host byte,
 //   * <local> and <-loopback> only need their highest index,
 //   * everything else (real globs, CIDR blocks) is scanned in descending index order, and only
 //     above the best index found so far.
@@ -81,7 +82,7 @@ export class RuleSet {
   endsShift: i32 = 0;
   endsCount: i32 = 0;
   maxEndsLength: i32 = 0;
-  /** Bitmap of ends-with key lengths 0..255 (32 bytes). */
+  /** Bitmaps of ends-with key lengths 0..255: 32 bytes for keys starting with '.', 32 for the rest. */
   endsLengths: usize = 0;
   /** Rule indices that are scanned, highest first. */
   linear: usize = 0;
@@ -389,8 +390,8 @@ function buildIndex(set: RuleSet): void {
     set.endsSlots = heap.alloc(bytes);
     memory.fill(set.endsSlots, 0, bytes);
   }
-  set.endsLengths = heap.alloc(32);
-  memory.fill(set.endsLengths, 0, 32);
+  set.endsLengths = heap.alloc(64);
+  memory.fill(set.endsLengths, 0, 64);
   set.linear = heap.alloc(<usize>max(linear, 1) << 2);
   let l = 0;
   for (let i = set.count - 1; i >= 0; i--) {
@@ -408,7 +409,8 @@ function buildIndex(set: RuleSet): void {
     } else if (rule.shape == SHAPE_ENDS_WITH) {
       insert(set, set.endsSlots, set.endsShift, i);
       const n = rule.keyLength;
-      const word = set.endsLengths + (<usize>(n >> 5) << 2);
+      const dotKey = n > 0 && load<u8>(set.pool.ptr + <usize>rule.keyOffset) == 0x2e;
+      const word = set.endsLengths + (dotKey ? 0 : 32) + (<usize>(n >> 5) << 2);
       store<u32>(word, load<u32>(word) | (<u32>1 << <u32>(n & 31)));
       if (n > set.maxEndsLength) set.maxEndsLength = n;
     }
@@ -623,15 +625,17 @@ function evaluate(set: RuleSet): void {
     const lengths = set.endsLengths;
     const useEnds = set.endsCount != 0;
     let hash = hashSeed();
-    if (useEnds && (load<u32>(lengths) & 1) != 0) {
+    if (useEnds && (load<u32>(lengths + 32) & 1) != 0) {
       const head = probe(set, set.endsSlots, set.endsShift, hash, hostLen, 0);
       if (head >= 0) best = walkChain(set, head, best);
     }
     const stop = set.exactCount != 0 ? 0 : max(0, hostLen - set.maxEndsLength);
     for (let i = hostLen - 1; i >= stop; i--) {
-      hash = hashStep(hash, load<u8>(urlHost + <usize>i));
+      const c = <u32>load<u8>(urlHost + <usize>i);
+      hash = hashStep(hash, c);
       const n = hostLen - i;
-      if (useEnds && n <= MAX_INDEXED_SUFFIX && (load<u32>(lengths + (<usize>(n >> 5) << 2)) & (<u32>1 << <u32>(n & 31))) != 0) {
+      const bitmap = lengths + (c == 0x2e ? 0 : 32);
+      if (useEnds && n <= MAX_INDEXED_SUFFIX && (load<u32>(bitmap + (<usize>(n >> 5) << 2)) & (<u32>1 << <u32>(n & 31))) != 0) {
         const head = probe(set, set.endsSlots, set.endsShift, hash, i, n);
         if (head > best) best = walkChain(set, head, best);
       }
