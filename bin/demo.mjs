@@ -18,6 +18,11 @@ const origin = http.createServer((req, res) => {
 const proxyLog = [];
 const proxy = http.createServer((req, res) => {
   proxyLog.push(`${req.method} ${req.url}`);
+  if (!URL.canParse(req.url)) {
+    res.writeHead(400);
+    res.end('absolute-form request expected');
+    return;
+  }
   const target = new URL(req.url);
   const upstream = http.request({ host: target.hostname, port: target.port, path: target.pathname + target.search, method: req.method, headers: req.headers }, (up) => {
     res.writeHead(up.statusCode ?? 502, up.headers);
@@ -28,8 +33,9 @@ const proxy = http.createServer((req, res) => {
 });
 proxy.on('connect', (req, socket, head) => {
   proxyLog.push(`CONNECT ${req.url}`);
-  const [host, port] = req.url.split(':');
-  const upstream = net.connect(Number(port), host, () => {
+  const sep = req.url.lastIndexOf(':');
+  const host = req.url.slice(0, sep).replace(/^\[|\]$/g, '');
+  const upstream = net.connect(Number(req.url.slice(sep + 1)), host, () => {
     socket.write('HTTP/1.1 200 Connection Established\r\n\r\n');
     upstream.write(head);
     upstream.pipe(socket).pipe(upstream);

@@ -11,10 +11,9 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const pkg = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8'));
 
 beforeAll(() => {
-  // `npm test` builds first; a bare `vitest run` builds the bundles here.
-  if (!existsSync(path.join(root, 'dist/node.js')) || !existsSync(path.join(root, 'dist/deno.js'))) {
-    execFileSync(process.execPath, ['scripts/bundle.mjs'], { cwd: root, stdio: 'inherit' });
-  }
+  // Bundle from the current sources (the wasm was just built by the global setup), so this never
+  // tests a stale dist/.
+  execFileSync(process.execPath, ['scripts/bundle.mjs'], { cwd: root, stdio: 'inherit' });
   if (!existsSync(path.join(root, 'dist/types/hosts/node/index.d.ts'))) {
     execFileSync(process.execPath, [path.join(root, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'], { cwd: root, stdio: 'inherit' });
   }

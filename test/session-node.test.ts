@@ -134,3 +134,41 @@ describe('ses.fetch routes the way resolveProxy answers (Node)', () => {
     }
   });
 });
+
+describe('PAC sources only Node reaches', () => {
+  it('loads a PAC script from a file: URL (capability "file-urls")', async () => {
+    const { writeFile } = await import('node:fs/promises');
+    const { pathToFileURL } = await import('node:url');
+    const file = path.join(root, 'proxy.pac');
+    await writeFile(file, 'function FindProxyForURL(url, host) { return dnsDomainIs(host, ".corp.test") ? "PROXY corp:8080" : "DIRECT"; }');
+    const ses = session.fromPartition('pac-file');
+    await ses.setProxy({ pacScript: pathToFileURL(file).href });
+    expect(await ses.resolveProxy('http://a.corp.test/')).toBe('PROXY corp:8080');
+    expect(await ses.resolveProxy('http://example.com/')).toBe('DIRECT');
+    await ses.setProxy({ pacScript: pathToFileURL(path.join(root, 'missing.pac')).href });
+    expect(await ses.resolveProxy('http://example.com/')).toBe('');
+  });
+
+  it('falls back to DIRECT when a non-mandatory PAC (system auto_proxy) fails (resolveWithPac pacMandatory:false vectors)', async () => {
+    const { readFile } = await import('node:fs/promises');
+    const vectors = JSON.parse(await readFile(new URL('../../shared/vectors/proxy/chromium.json', import.meta.url), 'utf8'));
+    const cases = (vectors.resolveWithPac as Array<{ pacMandatory?: boolean; url: string; expected: string }>).filter((v) => v.pacMandatory === false);
+    expect(cases.length).toBe(1);
+    const { startFixturesServer } = await import('./harness/fixtures-server.mjs' as string);
+    const fixtures = await startFixturesServer();
+    const saved = process.env.auto_proxy;
+    try {
+      process.env.auto_proxy = `${fixtures.url}/pac?body=${encodeURIComponent('function FindProxyForURL() { throw new Error("runtime error"); }')}`;
+      const ses = session.fromPartition('pac-not-mandatory');
+      await ses.setProxy({ mode: 'system' });
+      for (const v of cases) expect(await ses.resolveProxy(v.url)).toBe(v.expected);
+      // The same script as Electron's pac_script is mandatory: the lookup fails.
+      await ses.setProxy({ pacScript: process.env.auto_proxy });
+      expect(await ses.resolveProxy(cases[0]!.url)).toBe('');
+    } finally {
+      if (saved === undefined) delete process.env.auto_proxy;
+      else process.env.auto_proxy = saved;
+      await fixtures.close();
+    }
+  });
+});

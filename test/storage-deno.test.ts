@@ -68,7 +68,9 @@ function deno(...args: string[]) {
   return { child, exited, json, ready };
 }
 
-describe.skipIf(denoBin === undefined)('file store under real Deno (fs-deno)', () => {
+const denoMissing = denoBin === undefined ? ' (skipped: no deno binary in the `deno` npm package; run npm install)' : '';
+
+describe.skipIf(denoBin === undefined)(`file store under real Deno (fs-deno)${denoMissing}`, () => {
   it('writes, flushes, refuses a second open, reopens and reads back; Node reads the same folder', async () => {
     const folder = path.join(root, 'roundtrip', 'Partitions', 'p');
     expect(await deno('roundtrip', folder).json()).toEqual({

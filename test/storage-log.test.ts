@@ -4,7 +4,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdir, mkdtemp, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createNodeFs } from '../adapters/fs-node.ts';
 import { createFileStorage } from '../adapters/storage-file.ts';
 import { crc32 } from '../core/src/storage/crc32.ts';
@@ -213,8 +213,8 @@ describe('file store failures and durability', () => {
     const store = await createFileStorage(createNodeFs(), { writeBufferBytes: 1024 }).open(dir);
     const empty = (await stat(path.join(dir, LOG_FILE))).size;
     for (let i = 0; i < 20; i++) await store.set('a', `k${i}`, new Uint8Array(200));
-    await new Promise((resolve) => setTimeout(resolve, 50));
-    expect((await stat(path.join(dir, LOG_FILE))).size).toBeGreaterThan(empty + 2000);
+    // The write runs in the background: wait for it rather than for a fixed time (no flush is asked for).
+    await vi.waitFor(async () => expect((await stat(path.join(dir, LOG_FILE))).size).toBeGreaterThan(empty + 2000), { timeout: 5000 });
     await store.close();
   });
 

@@ -3,6 +3,7 @@
 // no vitest-only features.
 import { describe, it, expect } from '../harness/api.ts';
 import type { StorageAdapter, StorageCapabilities, StorageStore } from '../../core/src/storage/port.ts';
+import { pseudoRandomBytes } from '../fixtures/pseudo-random-bytes.ts';
 
 /** What a suite run needs for one test: an adapter, a fresh location, and how to clean up. */
 export interface StorageFixture {
@@ -14,19 +15,6 @@ export interface StorageFixture {
 const STORE_METHODS = ['get', 'set', 'delete', 'keys', 'entries', 'clear', 'flush', 'close'] as const;
 const encoder = new TextEncoder();
 const bytes = (s: string): Uint8Array => encoder.encode(s);
-
-/** Deterministic pseudo-random bytes (xorshift32), so a failure reproduces. */
-function noise(length: number, seed: number): Uint8Array {
-  const out = new Uint8Array(length);
-  let x = seed >>> 0 || 1;
-  for (let i = 0; i < length; i++) {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    out[i] = x & 0xff;
-  }
-  return out;
-}
 
 function isBytes(value: unknown): boolean {
   return Object.prototype.toString.call(value) === '[object Uint8Array]';
@@ -245,7 +233,7 @@ export function storageConformance(name: string, make: () => Promise<StorageFixt
     it('stores binary values: empty, every byte value, 1 MiB', () =>
       withStore(make, async ({ store }) => {
         const all = Uint8Array.from({ length: 256 }, (_, i) => i);
-        const big = noise(1 << 20, 7);
+        const big = pseudoRandomBytes(1 << 20, 7);
         await store.set('bin', 'empty', new Uint8Array(0));
         await store.set('bin', 'all', all);
         await store.set('bin', 'big', big);
@@ -314,7 +302,7 @@ export function storageConformance(name: string, make: () => Promise<StorageFixt
       }), 60_000);
 
     needs('persistent', true, 'keeps its data after close and reopen', async ({ store, reopen }) => {
-      const big = noise(1 << 20, 11);
+      const big = pseudoRandomBytes(1 << 20, 11);
       await store.set('p', 'keep', bytes('kept'));
       await store.set('p', 'overwritten', bytes('old'));
       await store.set('p', 'overwritten', bytes('new'));
@@ -338,7 +326,7 @@ export function storageConformance(name: string, make: () => Promise<StorageFixt
     }, 60_000);
 
     needs('persistent', true, 'keeps many small writes after flush, close and reopen', async ({ store, reopen }) => {
-      for (let i = 0; i < 1000; i++) await store.set('seq', `k${i}`, noise(1 + (i % 64), i + 1));
+      for (let i = 0; i < 1000; i++) await store.set('seq', `k${i}`, pseudoRandomBytes(1 + (i % 64), i + 1));
       for (let i = 0; i < 1000; i += 3) await store.delete('seq', `k${i}`);
       await store.flush();
       await store.close();
@@ -348,7 +336,7 @@ export function storageConformance(name: string, make: () => Promise<StorageFixt
       for (let i = 0; i < 1000; i++) {
         const value = await again.get('seq', `k${i}`);
         if (i % 3 === 0) expect(value).toBeUndefined();
-        else expectBytes(value, noise(1 + (i % 64), i + 1));
+        else expectBytes(value, pseudoRandomBytes(1 + (i % 64), i + 1));
       }
       await again.clear();
       await again.close();

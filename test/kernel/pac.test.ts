@@ -272,8 +272,9 @@ describe('PAC sandbox', () => {
     const error = await rejection(resolver.findProxyForURL('http://loop/', 'loop'));
     const elapsed = performance.now() - started;
     expect(error.code).toBe('ERR_PAC_SCRIPT_TIMEOUT');
+    // Not stopped early. How soon after the limit it stops depends on the machine's load, so there is
+    // no upper bound: the error code above already shows the time limit, not something else, ended it.
     expect(elapsed).toBeGreaterThanOrEqual(190);
-    expect(elapsed).toBeLessThan(700);
     expect(await resolver.findProxyForURL('http://ok/', 'ok')).toBe('DIRECT');
     resolver.dispose();
     const next = await createPacResolver(script);

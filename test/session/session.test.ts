@@ -133,7 +133,8 @@ describe(`setProxy / resolveProxy on ${host.name}`, () => {
         ? 'function FindProxyForURL(url, host) { throw new Error("runtime error"); }'
         : `function FindProxyForURL(url, host) { return ${JSON.stringify(v.pacResult)}; }`;
       if (v.pacMandatory === false) {
-        // Electron always makes PAC mandatory; only auto-detected or system PACs are not.
+        // Electron's pac_script is always mandatory; the non-mandatory case (a system auto_proxy
+        // PAC) runs in test/session-node.test.ts, where the environment can be set.
         continue;
       }
       await ses.setProxy({ pacScript: pacUrl(body) });

@@ -17,7 +17,7 @@
 import {
   ByteBuf, bufNew, bufFree, bufByte, bufBytes, bufBytesLower, bufText, bufDecimal, bufI32, bufReserve,
   bytesEqual, equalsIgnoreCase, findByte, findLastByte, findSchemeSeparator, hashReversed, hashSeed,
-  hashStep, parseNonNegativeInt, parsePort, rangeEnd, rangeStart, trimWs,
+  hashStep, parseNonNegativeInt, rangeEnd, rangeStart, splitHostPort, splitPort, trimWs,
 } from './bytes';
 import { isMappedIPv4, parseIPLiteral, parseIPv6, prefixMatches, writeIP } from './ip';
 import { matchPattern } from './pattern';
@@ -128,25 +128,9 @@ let hostPort: i32 = -1;
  * ("foo:" fails), and a bracketed host must be a valid IPv6 literal (brackets stripped).
  */
 function parseHostAndPort(base: usize, start: i32, end: i32): bool {
-  if (start >= end) return false;
-  if (findByte(base, start, end, 0x40) >= 0) return false;
-  let ipv6Terminator = load<u8>(base + <usize>start) == 0x5b ? end : -1;
-  let colon = -1;
-  for (let i = start; i < end; i++) {
-    const c = load<u8>(base + <usize>i);
-    if (c == 0x5d) ipv6Terminator = i;
-    else if (c == 0x3a) colon = i;
-  }
-  let hEnd = end;
-  let port = -1;
-  if (colon > ipv6Terminator) {
-    hEnd = colon;
-    if (colon + 1 == end) return false;
-    port = parsePort(base, colon + 1, end);
-    if (port < 0) return false;
-  }
-  let hStart = start;
-  if (hEnd == hStart) return false;
+  if (!splitHostPort(base, start, end)) return false;
+  let hStart = rangeStart;
+  let hEnd = rangeEnd;
   if (load<u8>(base + <usize>hStart) == 0x5b) {
     if (hEnd - hStart < 2 || load<u8>(base + <usize>(hEnd - 1)) != 0x5d) return false;
     if (!parseIPv6(base, hStart + 1, hEnd - 1, ipScratch)) return false;
@@ -155,7 +139,7 @@ function parseHostAndPort(base: usize, start: i32, end: i32): bool {
   }
   hostStart = hStart;
   hostEnd = hEnd;
-  hostPort = port;
+  hostPort = splitPort;
   return true;
 }
 
@@ -497,15 +481,16 @@ function hostStartsWith(literal: string): bool {
   return true;
 }
 
+/** 1 when the host is "[...]", else 0: the bytes GURL::HostNoBrackets drops at each end. */
+function hostBracketWidth(): i32 {
+  const n = urlHostLen;
+  return n >= 2 && load<u8>(urlHost) == 0x5b && load<u8>(urlHost + <usize>(n - 1)) == 0x5d ? 1 : 0;
+}
+
 /** AssignFromIPLiteral(url.HostNoBrackets()) into `urlIp`: 4, 6 or 0. */
 function hostLiteralFamily(): i32 {
-  let start = 0;
-  let end = urlHostLen;
-  if (end >= 2 && load<u8>(urlHost) == 0x5b && load<u8>(urlHost + <usize>(end - 1)) == 0x5d) {
-    start = 1;
-    end--;
-  }
-  return parseIPLiteral(urlHost, start, end, urlIp);
+  const bracket = hostBracketWidth();
+  return parseIPLiteral(urlHost, bracket, urlHostLen - bracket, urlIp);
 }
 
 /** GURL::HostIsIPAddress(): false for raw hosts of unparseable URLs. Fills `urlIp`. */
@@ -525,12 +510,8 @@ function isLocalHostname(start: i32, end: i32): bool {
 
 /** ProxyBypassRules::MatchesImplicitRules on a non-Windows build. */
 function matchesImplicitRules(): bool {
-  let start = 0;
-  let end = urlHostLen;
-  if (end >= 2 && load<u8>(urlHost) == 0x5b && load<u8>(urlHost + <usize>(end - 1)) == 0x5d) {
-    start = 1;
-    end--;
-  }
+  const start = hostBracketWidth();
+  const end = urlHostLen - start;
   // IsLocalhost: a loopback IP literal (127/8, ::1), or a localhost name.
   const family = parseIPLiteral(urlHost, start, end, ipScratch);
   if (family == 4) {

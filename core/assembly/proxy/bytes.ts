@@ -65,11 +65,6 @@ export function bufI32(buf: ByteBuf, v: i32): void {
   buf.len += 4;
 }
 
-@inline
-export function bufGetI32(buf: ByteBuf, index: i32): i32 {
-  return load<i32>(buf.ptr + (<usize>index << 2));
-}
-
 /** Appends a static ASCII literal. */
 export function bufText(buf: ByteBuf, text: string): void {
   const n = text.length;
@@ -143,6 +138,57 @@ export function trimWs(base: usize, start: i32, end: i32): void {
   while (end > start && isAsciiWs(load<u8>(base + <usize>(end - 1)))) end--;
   rangeStart = start;
   rangeEnd = end;
+}
+
+/**
+ * base::StringTokenizer with one delimiter, empty tokens skipped: finds the first token in
+ * [from, end), sets rangeStart/rangeEnd to it and returns true, or returns false when only
+ * delimiters are left. Continue from rangeEnd.
+ */
+export function nextToken(base: usize, from: i32, end: i32, delimiter: u32): bool {
+  let i = from;
+  while (i < end && <u32>load<u8>(base + <usize>i) == delimiter) i++;
+  if (i >= end) return false;
+  let j = i;
+  while (j < end && <u32>load<u8>(base + <usize>j) != delimiter) j++;
+  rangeStart = i;
+  rangeEnd = j;
+  return true;
+}
+
+// Port found by splitHostPort: -1 when there is none.
+export let splitPort: i32 = -1;
+
+/**
+ * The url::ParseAuthority split that ParseHostAndPort (net/base/url_util.cc) and
+ * ProxySchemeHostAndPortToProxyServer (net/base/proxy_string_util.cc) share: no userinfo, the
+ * last ':' after the last ']' (if any) starts the port, which must be valid if present ("foo:"
+ * fails), and the host must not be empty. Sets rangeStart/rangeEnd to the host (brackets kept)
+ * and splitPort; false when the text is rejected.
+ */
+export function splitHostPort(base: usize, start: i32, end: i32): bool {
+  if (start >= end) return false;
+  if (findByte(base, start, end, 0x40) >= 0) return false;
+  let ipv6Terminator = load<u8>(base + <usize>start) == 0x5b ? end : -1;
+  let colon = -1;
+  for (let i = start; i < end; i++) {
+    const c = load<u8>(base + <usize>i);
+    if (c == 0x5d) ipv6Terminator = i;
+    else if (c == 0x3a) colon = i;
+  }
+  let hostEnd = end;
+  let port = -1;
+  if (colon > ipv6Terminator) {
+    hostEnd = colon;
+    if (colon + 1 == end) return false;
+    port = parsePort(base, colon + 1, end);
+    if (port < 0) return false;
+  }
+  if (hostEnd == start) return false;
+  rangeStart = start;
+  rangeEnd = hostEnd;
+  splitPort = port;
+  return true;
 }
 
 /** Index of the first "://" in [start, end), or -1. */

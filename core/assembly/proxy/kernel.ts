@@ -3,7 +3,7 @@
 // `proxyOutPtr()` returns, so the host's scratch address never moves behind its back.
 
 import { scratchPtr } from '../scratch';
-import { ByteBuf, bufNew, bufI32 } from './bytes';
+import { ByteBuf, bufNew, bufI32, nextToken, rangeEnd, rangeStart } from './bytes';
 import {
   RuleSet, bypassFromHostnamePattern, bypassMatches, bypassRuleCount, freeBypassRules,
   parseBypassRules, writeRuleStrings,
@@ -163,12 +163,9 @@ export function proxyChainsFromPac(len: i32): i32 {
   const table = transient();
   const base = scratchPtr();
   let i = 0;
-  while (i < len) {
-    while (i < len && load<u8>(base + <usize>i) == 0x3b) i++;
-    if (i >= len) break;
-    let j = i;
-    while (j < len && load<u8>(base + <usize>j) != 0x3b) j++;
-    const chain = pacElementToChain(table, base, i, j);
+  while (nextToken(base, i, len, 0x3b)) {
+    const j = rangeEnd;
+    const chain = pacElementToChain(table, base, rangeStart, j);
     if (chain != CHAIN_INVALID) bufI32(transientChains, chain);
     i = j;
   }

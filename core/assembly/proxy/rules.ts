@@ -2,7 +2,7 @@
 // lists of chains, Apply picks the list for a URL. Tokenize never yields empty tokens, and the
 // first scheme-less ';' entry decides the type and ends parsing.
 
-import { ByteBuf, bufNew, bufFree, bufI32, equalsLiteral, rangeEnd, rangeStart, trimWs } from './bytes';
+import { ByteBuf, bufNew, bufFree, bufI32, equalsLiteral, nextToken, rangeEnd, rangeStart, trimWs } from './bytes';
 import {
   CHAIN_INVALID, SCHEME_HTTP, SCHEME_SOCKS4, ServerTable, proxyUriToChain, tableFree, tableNew,
 } from './server';
@@ -56,12 +56,9 @@ export function rulesFree(rules: ProxyRules): void {
 /** AddProxyURIListToProxyList: ','-separated URIs; invalid ones are dropped silently. */
 function addUriList(rules: ProxyRules, list: ByteBuf, base: usize, start: i32, end: i32, defaultScheme: i32): void {
   let i = start;
-  while (i < end) {
-    while (i < end && load<u8>(base + <usize>i) == 0x2c) i++;
-    if (i >= end) break;
-    let j = i;
-    while (j < end && load<u8>(base + <usize>j) != 0x2c) j++;
-    const chain = proxyUriToChain(rules.servers, base, i, j, defaultScheme);
+  while (nextToken(base, i, end, 0x2c)) {
+    const j = rangeEnd;
+    const chain = proxyUriToChain(rules.servers, base, rangeStart, j, defaultScheme);
     if (chain != CHAIN_INVALID) bufI32(list, chain);
     i = j;
   }
@@ -74,16 +71,13 @@ let partsCapacity: i32 = 0;
 function splitParts(base: usize, start: i32, end: i32): i32 {
   let count = 0;
   let i = start;
-  while (i < end) {
-    while (i < end && load<u8>(base + <usize>i) == 0x3d) i++;
-    if (i >= end) break;
-    let j = i;
-    while (j < end && load<u8>(base + <usize>j) != 0x3d) j++;
+  while (nextToken(base, i, end, 0x3d)) {
+    const j = rangeEnd;
     if (count == partsCapacity) {
       partsCapacity = partsCapacity == 0 ? 16 : partsCapacity << 1;
       parts = parts == 0 ? heap.alloc(<usize>partsCapacity << 3) : heap.realloc(parts, <usize>partsCapacity << 3);
     }
-    store<i32>(parts + (<usize>count << 3), i);
+    store<i32>(parts + (<usize>count << 3), rangeStart);
     store<i32>(parts + (<usize>count << 3), j, 4);
     count++;
     i = j;
@@ -102,12 +96,9 @@ export function parseProxyRules(base: usize, len: i32): ProxyRules {
   rules.ftp = bufNew(16);
   rules.fallback = bufNew(16);
   let i = 0;
-  while (i < len) {
-    while (i < len && load<u8>(base + <usize>i) == 0x3b) i++;
-    if (i >= len) break;
-    let j = i;
-    while (j < len && load<u8>(base + <usize>j) != 0x3b) j++;
-    const count = splitParts(base, i, j);
+  while (nextToken(base, i, len, 0x3b)) {
+    const j = rangeEnd;
+    const count = splitParts(base, rangeStart, j);
     let k = 0;
     while (k < count) {
       const keyStart = load<i32>(parts + (<usize>k << 3));

@@ -6,8 +6,8 @@
 
 import {
   ByteBuf, bufNew, bufFree, bufByte, bufBytes, bufI32, bufText, bufDecimal, bufReserve,
-  equalsIgnoreCase, findByte, findSchemeSeparator, isLws, lowerAscii, parsePort, rangeEnd,
-  rangeStart, trimLws, trimWs,
+  equalsIgnoreCase, findByte, findSchemeSeparator, isLws, lowerAscii, rangeEnd, rangeStart,
+  splitHostPort, splitPort, trimLws, trimWs,
 } from './bytes';
 import { endsInNumber, parseIPv4, parseIPv6, storeMappedIPv4, writeIPv4, writeIPv6 } from './ip';
 
@@ -158,25 +158,9 @@ export function schemeHostAndPort(table: ServerTable, scheme: i32, base: usize, 
   start = rangeStart;
   end = rangeEnd;
   if (scheme == SCHEME_INVALID || scheme == SCHEME_DIRECT) return CHAIN_INVALID;
-  if (start >= end) return CHAIN_INVALID;
-  if (findByte(base, start, end, 0x40) >= 0) return CHAIN_INVALID;
-  // ParseServerInfo: the last ':' after the last ']' (if any) starts the port.
-  let ipv6Terminator = load<u8>(base + <usize>start) == 0x5b ? end : -1;
-  let colon = -1;
-  for (let i = start; i < end; i++) {
-    const c = load<u8>(base + <usize>i);
-    if (c == 0x5d) ipv6Terminator = i;
-    else if (c == 0x3a) colon = i;
-  }
-  let hostEnd = end;
-  let port = -1;
-  if (colon > ipv6Terminator) {
-    hostEnd = colon;
-    if (colon + 1 == end) return CHAIN_INVALID;
-    port = parsePort(base, colon + 1, end);
-    if (port < 0) return CHAIN_INVALID;
-  }
-  if (hostEnd == start) return CHAIN_INVALID;
+  if (!splitHostPort(base, start, end)) return CHAIN_INVALID;
+  const hostEnd = rangeEnd;
+  const port = splitPort;
   const hosts = table.hosts;
   const hostOffset = hosts.len;
   if (!canonicalizeHost(base, start, hostEnd, hosts)) {
