@@ -88,6 +88,11 @@ describe('system proxy settings from the environment (Linux, as Chromium reads t
   it('resolves through setProxy({ mode: "system" }) with suffix-matching no_proxy', async () => {
     const saved = { ...process.env };
     try {
+      // Start from an environment with no proxy settings, whatever the machine running this has.
+      for (const name of ['auto_proxy', 'all_proxy', 'http_proxy', 'https_proxy', 'ftp_proxy', 'no_proxy', 'socks_server', 'socks_version']) {
+        delete process.env[name];
+        delete process.env[name.toUpperCase()];
+      }
       process.env.http_proxy = 'envproxy:3128';
       process.env.no_proxy = 'internal.test,.corp.test';
       const ses = session.fromPartition('system-env');
