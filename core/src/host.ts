@@ -1,6 +1,6 @@
 import type { StorageAdapter } from './storage/port.ts';
 import type { DnsPort, LocalAddressPort } from './net/ports.ts';
-import type { Transport } from './fetch/transport.ts';
+import type { TransportFactory } from './fetch/transport.ts';
 
 /** Names of things a host may lack; tests and callers skip or fail by these names. */
 export type HostCapability =
@@ -23,7 +23,8 @@ export interface HostPorts {
   readonly memoryStorage: StorageAdapter;
   /** Where sessions keep their data unless `app.setPath('sessionData', ...)` says otherwise. */
   defaultSessionDataPath(): string;
-  readonly transport: Transport;
+  /** Makes one transport per session (its own connection pools and settings). */
+  readonly createTransport: TransportFactory;
   readonly dns?: DnsPort;
   readonly localAddresses?: LocalAddressPort;
   /** Reads an environment variable (Linux `system` proxy mode); absent on hosts without one. */

@@ -12,7 +12,7 @@ export const browserHost: HostPorts = {
   memoryStorage: createMemoryStorage(),
   // A virtual root: persistent partitions become IndexedDB databases named after their path.
   defaultSessionDataPath: () => '/session-anywhere',
-  transport: createBrowserFetchTransport(),
+  createTransport: () => createBrowserFetchTransport(),
   platform: 'browser',
   userAgentPlatform: 'X11; Linux x86_64',
   locale: globalThis.navigator?.languages?.join(',') || 'en-US',

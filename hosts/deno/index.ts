@@ -30,7 +30,7 @@ export const denoHost: HostPorts = {
   persistentStorage: createFileStorage(createDenoFs()),
   memoryStorage: createMemoryStorage(),
   defaultSessionDataPath: () => defaultUserDataPath(platform, env('HOME') ?? env('USERPROFILE') ?? '/', env),
-  transport: createDenoTransport(),
+  createTransport: () => createDenoTransport(),
   dns: createDenoDns(),
   getEnv: env,
   readFile: (path) => Deno.readFile(path),

@@ -19,7 +19,7 @@ export const nodeHost: HostPorts = {
   persistentStorage: createFileStorage(createNodeFs()),
   memoryStorage: createMemoryStorage(),
   defaultSessionDataPath: () => defaultUserDataPath(process.platform, os.homedir(), env),
-  transport: createUndiciTransport(),
+  createTransport: () => createUndiciTransport(),
   dns: createNodeDns(),
   localAddresses: createNodeLocalAddresses(),
   getEnv: env,

@@ -15,6 +15,18 @@ export interface PipelineRequest {
   partition: string;
 }
 
+/**
+ * What a session hands its transport when it creates it: the transport belongs to one session (its
+ * connection pools, TLS settings and host cache are that session's). Later capabilities add fields.
+ */
+export interface TransportContext {
+  /** Partition of the owning session (for errors and logs). */
+  readonly partition: string;
+}
+
+/** Creates a session's transport; each host supplies one. */
+export type TransportFactory = (context: TransportContext) => Transport;
+
 /** Sends a request over the network (undici on Node, `fetch` on Deno and in browsers). */
 export interface Transport {
   readonly name: string;

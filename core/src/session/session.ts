@@ -2,7 +2,7 @@ import { SessionError, describeValue } from '../errors.ts';
 import { EventEmitter } from '../events.ts';
 import type { HostPorts } from '../host.ts';
 import type { StorageStore } from '../storage/port.ts';
-import { compose, type PipelineRequest, type Stage } from '../fetch/transport.ts';
+import { compose, type PipelineRequest, type Stage, type Transport } from '../fetch/transport.ts';
 import { generateAcceptLanguageHeader } from './accept-language.ts';
 import { ProxyService, type ProxyConfig } from './proxy-service.ts';
 
@@ -39,6 +39,7 @@ export class Session extends EventEmitter {
   #acceptLanguage: string;
   #store: Promise<StorageStore> | null = null;
   readonly #proxy: ProxyService;
+  readonly #transport: Transport;
   readonly #send: (request: PipelineRequest) => Promise<Response>;
 
   /** @internal Sessions come from the session module. */
@@ -53,7 +54,8 @@ export class Session extends EventEmitter {
     this.#userAgent = init.userAgent;
     this.#acceptLanguage = generateAcceptLanguageHeader(init.acceptLanguages);
     this.#proxy = new ProxyService(init.host, (url, signal) => this.#fetchDirectText(url, signal));
-    this.#send = compose(this.#stages(), init.host.transport);
+    this.#transport = init.host.createTransport({ partition: init.partition });
+    this.#send = compose(this.#stages(), this.#transport);
   }
 
   /** @internal */
@@ -176,7 +178,7 @@ export class Session extends EventEmitter {
 
   // PAC scripts are fetched DIRECT (Chromium's PacFileFetcher bypasses the proxy it configures).
   async #fetchDirectText(url: string, signal: AbortSignal): Promise<string> {
-    const response = await this.#host.transport.dispatch({
+    const response = await this.#transport.dispatch({
       url: new URL(url),
       method: 'GET',
       headers: new Headers({ 'user-agent': this.#userAgent }),
