@@ -115,6 +115,21 @@ describe(`setProxy / resolveProxy on ${host.name}`, () => {
     }
   });
 
+  it('passes Electron\'s own setProxy spec table (spec/api-session-spec.ts, ses.setProxy)', async () => {
+    const ses = session.fromPartition('proxyconfig');
+    const table: Array<[Record<string, string>, string, string]> = [
+      [{ mode: 'direct', proxyRules: 'http=myproxy:80' }, 'http://example.com/', 'DIRECT'],
+      [{ mode: 'fixed_servers', proxyRules: 'http=myproxy:80' }, 'http://example.com/', 'PROXY myproxy:80'],
+      [{ mode: 'pac_script' }, 'http://example.com/', 'DIRECT'],
+      [{ proxyRules: 'http=myproxy:80', proxyBypassRules: '<local>' }, 'http://example/', 'DIRECT'],
+      [{ proxyRules: 'http=myproxy:80', proxyBypassRules: '<-loopback>' }, 'http://localhost', 'PROXY myproxy:80'],
+    ];
+    for (const [config, url, expected] of table) {
+      await ses.setProxy(config as any);
+      expect(await ses.resolveProxy(url), JSON.stringify(config)).toBe(expected);
+    }
+  });
+
   it('answers the electronResolveProxy vectors from Chromium\'s set', async () => {
     let n = 0;
     for (const v of chromiumJson.electronResolveProxy as any[]) {
