@@ -17,6 +17,9 @@ await Promise.all([
   esbuild.build({ ...common, entryPoints: ['hosts/node/index.ts'], outfile: 'dist/node.js', platform: 'node', external: Object.keys(pkg.dependencies ?? {}) }),
   esbuild.build({ ...common, entryPoints: ['hosts/deno/index.ts'], outfile: 'dist/deno.js', platform: 'neutral', mainFields: ['module', 'main'], conditions: ['import', 'default'], plugins: [nodeBuiltinModulePlugin] }),
   esbuild.build({ ...common, entryPoints: ['hosts/browser/index.ts'], outfile: 'dist/browser.js', platform: 'browser', plugins: [nodeBuiltinModulePlugin] }),
+  // The `session-anywhere` command imports the Node host from source; in the bundle that import is
+  // dist/node.js, so the command and the library share one copy.
+  esbuild.build({ ...common, entryPoints: ['bin/cli.ts'], outfile: 'dist/cli.js', platform: 'node', external: Object.keys(pkg.dependencies ?? {}), plugins: [{ name: 'cli-uses-node-bundle', setup: (b) => b.onResolve({ filter: /hosts\/node\/index\.ts$/ }, () => ({ path: './node.js', external: true })) }] }),
 ]);
 await copyFile('build/core.wasm', 'dist/core.wasm');
 console.log('bundled dist/node.js, dist/deno.js, dist/browser.js');

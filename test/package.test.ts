@@ -11,9 +11,8 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const pkg = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8'));
 
 beforeAll(() => {
-  // Bundle from the current sources (the wasm was just built by the global setup), so this never
-  // tests a stale dist/.
-  execFileSync(process.execPath, ['scripts/bundle.mjs'], { cwd: root, stdio: 'inherit' });
+  // dist/ bundles come from the global setup (built once from the current sources, before any
+  // test file runs); the type declarations only from `npm run build`.
   if (!existsSync(path.join(root, 'dist/types/hosts/node/index.d.ts'))) {
     execFileSync(process.execPath, [path.join(root, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'], { cwd: root, stdio: 'inherit' });
   }

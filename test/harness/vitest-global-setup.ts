@@ -1,5 +1,6 @@
-// Builds the wasm core (release and debug) before the Node tests, so a run never uses stale bytes,
-// and starts the fixtures server that the shared suites talk to.
+// Builds the wasm core (release and debug) and the dist/ bundles once, before any Node test file
+// runs (so no test uses stale bytes and no two files rebuild at the same moment), and starts the
+// fixtures server that the shared suites talk to.
 import { execFileSync } from 'node:child_process';
 import type { TestProject } from 'vitest/node';
 // @ts-expect-error plain .mjs helper shared with the Deno and Chromium runners
@@ -13,6 +14,7 @@ declare module 'vitest' {
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   execFileSync(process.execPath, ['scripts/build-wasm.mjs'], { stdio: 'inherit' });
+  execFileSync(process.execPath, ['scripts/bundle.mjs'], { stdio: 'inherit' });
   const fixtures = await startFixturesServer();
   project.provide('fixturesUrl', fixtures.url);
   return () => fixtures.close();
