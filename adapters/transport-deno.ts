@@ -2,6 +2,7 @@ import { SessionError } from '../core/src/errors.ts';
 import type { Transport } from '../core/src/fetch/transport.ts';
 import { fetchInit } from './transport-fetch.ts';
 import { firstRoute } from './route.ts';
+import { denoRouteError } from './deno-route-errors.ts';
 
 interface DenoHttpClient { close(): void }
 declare const Deno: {
@@ -36,7 +37,7 @@ export function createDenoTransport(): Transport {
         }
         init.client = clientFor(`socks5://${route.hostPort}`);
       }
-      return fetch(request.url.href, init);
+      return fetch(request.url.href, init).catch((err: unknown) => { throw denoRouteError(err, request) ?? err; });
     },
     async close() {
       for (const c of clients.values()) c.close();

@@ -10,6 +10,8 @@ import { firstRoute } from './route.ts';
 export function createBrowserFetchTransport(fetchImpl: typeof fetch = globalThis.fetch.bind(globalThis)): Transport {
   return {
     name: 'fetch',
+    // redirect: 'manual' gives an opaque response in a page, so the browser follows redirects itself.
+    followsRedirects: true,
     dispatch(request) {
       const route = firstRoute(request.proxy);
       if (route.kind !== 'direct') {

@@ -1,32 +1,35 @@
-import { Agent, ProxyAgent, fetch as undiciFetch, type Dispatcher } from 'undici';
-import { SessionError } from '../core/src/errors.ts';
-import type { PipelineRequest, Transport } from '../core/src/fetch/transport.ts';
+import { Agent, fetch as undiciFetch, type Dispatcher } from 'undici';
+import type { PipelineRequest, Transport, TransportContext } from '../core/src/fetch/transport.ts';
+import { createSessionConnector, nodeTlsOptions } from './undici/connector.ts';
 import { firstRoute } from './route.ts';
+import { RouteDispatcher, routeErrorFrom, type RouteDispatcherOptions } from './undici/route-dispatcher.ts';
 
 /**
  * Node transport: undici's fetch over one connection pool per route (DIRECT, or one proxy).
- * HTTP and HTTPS proxies go through undici's ProxyAgent: like Chromium, plain `http:` requests are
- * sent to an HTTP proxy in absolute form and `https:` ones through a CONNECT tunnel. SOCKS5 goes
- * through undici's SOCKS5 agent; SOCKS4 is not routed yet.
+ * Proxies go through `RouteDispatcher` (adapters/undici): like Chromium, plain `http:` requests are
+ * sent to HTTP and HTTPS proxies in absolute form, the rest through a CONNECT, SOCKS4 or SOCKS5
+ * tunnel. Route failures reject per the contract in core/src/fetch/transport.ts.
  */
-export function createUndiciTransport(): Transport {
-  const direct = new Agent({ keepAliveTimeout: 10_000 });
-  const proxies = new Map<string, Dispatcher>();
+export function createUndiciTransport(options: RouteDispatcherOptions = {}, context?: TransportContext): Transport {
+  // DIRECT connections go through the session's connector: its host resolver, SSL config and
+  // certificate verifier (adapters/undici/connector.ts).
+  const connector = createSessionConnector(context);
+  const newDirect = (): Agent => new Agent({ keepAliveTimeout: 10_000, connect: connector.connect });
+  let direct = newDirect();
+  // The session's SSL config also applies to origins reached through a tunnel.
+  const sslConfig = context?.sslConfig;
+  const tunnelTls: RouteDispatcherOptions = sslConfig ? { requestTls: () => nodeTlsOptions(sslConfig()) } : {};
+  const proxies = new Map<string, RouteDispatcher>();
 
   function dispatcherFor(request: PipelineRequest): Dispatcher {
     const route = firstRoute(request.proxy);
     if (route.kind === 'direct') return direct;
-    if (route.kind === 'socks' && route.version === 4) {
-      throw new SessionError('ERR_PROXY_SCHEME_UNSUPPORTED', `SOCKS4 proxies (${route.text}) are not routed yet on Node`, {
-        context: { url: request.url.href, partition: request.partition, proxy: route.text },
-      });
-    }
-    const uri = route.kind === 'socks' ? `socks5://${route.hostPort}` : route.url;
-    let agent = proxies.get(uri);
+    let agent = proxies.get(route.text);
     if (!agent) {
-      agent = new ProxyAgent({ uri, proxyTunnel: false, keepAliveTimeout: 10_000 });
-      proxies.set(uri, agent);
+      agent = new RouteDispatcher(route, { keepAliveTimeout: 10_000, ...tunnelTls, ...options });
+      proxies.set(route.text, agent);
     }
+    agent.setProxyAuthorization(request.proxyAuthorization);
     return agent;
   }
 
@@ -44,11 +47,31 @@ export function createUndiciTransport(): Transport {
         init.duplex = 'half';
       }
       if (request.signal) init.signal = request.signal;
-      return (await undiciFetch(request.url.href, init as Parameters<typeof undiciFetch>[1])) as unknown as Response;
+      try {
+        return (await undiciFetch(request.url.href, init as Parameters<typeof undiciFetch>[1])) as unknown as Response;
+      } catch (err) {
+        throw routeErrorFrom(err, request) ?? err;
+      }
     },
+    // Both replace the pools, so the transport stays usable: close() destroys (in-flight requests
+    // fail), flush() lets in-flight requests finish on the old pools.
     async close() {
-      await Promise.all([direct.close(), ...[...proxies.values()].map((p) => p.close())]);
+      const old = [direct, ...proxies.values()];
+      direct = newDirect();
       proxies.clear();
+      connector.closeIdle();
+      await Promise.all(old.map((d) => d.destroy()));
+    },
+    async flush() {
+      const old = [direct, ...proxies.values()];
+      direct = newDirect();
+      proxies.clear();
+      connector.closeIdle();
+      await Promise.all(old.map((d) => d.close()));
+    },
+    async preconnect(url, numSockets, proxy) {
+      // Only DIRECT routes are preconnected; Chromium would open sockets to the proxy instead.
+      if (firstRoute(proxy).kind === 'direct') await connector.preconnect(url, numSockets);
     },
   };
 }

@@ -9,7 +9,19 @@ export type HostCapability =
   | 'file-urls'
   | 'environment'
   | 'choose-route'
-  | 'set-user-agent-header';
+  | 'set-user-agent-header'
+  /** `closeAllConnections` closes pooled sockets and `preconnect` opens them (in-flight requests fail on every host). */
+  | 'connection-pool'
+  /** Requests resolve names through the session's resolver (host resolver rules and cache). */
+  | 'request-host-resolver'
+  /** `setSSLConfig` applies to the host's TLS connections. */
+  | 'tls-policy'
+  /** `setCertificateVerifyProc` decides on the host's TLS connections. */
+  | 'certificate-verify-proc'
+  /** The transport hands redirect responses back, so the session follows them (unsafe-redirect checks, `'manual'`). */
+  | 'manual-redirects'
+  /** Transport failures carry enough detail to name Chromium's net error (a browser's fetch only says "Failed to fetch"). */
+  | 'network-error-detail';
 
 /**
  * What a host gives the host-neutral core: one adapter per port, plus a few facts. A host file

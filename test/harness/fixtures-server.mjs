@@ -35,6 +35,27 @@ export async function startFixturesServer({ staticDir } = {}) {
         res.end(`status ${code}`);
         return;
       }
+      if (url.pathname === '/redirect') {
+        // ?to=<location>&code=<status>: a redirect to anything (the unsafe-redirect vectors).
+        res.writeHead(Number(url.searchParams.get('code') ?? 302), { location: url.searchParams.get('to') ?? '/', 'access-control-allow-origin': '*' });
+        res.end();
+        return;
+      }
+      if (url.pathname === '/hang') {
+        // Headers and one chunk, then nothing until the client goes (closeAllConnections tests); ends after 30 s at most.
+        res.writeHead(200, { 'content-type': 'text/plain', 'access-control-allow-origin': '*' });
+        res.write('waiting');
+        const timer = setTimeout(() => res.end(), 30_000);
+        res.on('close', () => clearTimeout(timer));
+        return;
+      }
+      if (url.pathname === '/truncated') {
+        // Headers and one chunk, then the socket is destroyed (Electron's "server destroys socket mid-body").
+        res.writeHead(200, { 'content-type': 'text/plain', 'access-control-allow-origin': '*' });
+        res.write('partial body');
+        setTimeout(() => req.socket.destroy(), 50);
+        return;
+      }
       if (url.pathname === '/pac') {
         // ?body=<script> serves the script given; /pac/versioned serves a port that changes on each fetch.
         res.writeHead(200, { 'content-type': 'application/x-ns-proxy-autoconfig' });

@@ -242,6 +242,23 @@ describe(`ses.fetch on ${host.name}`, () => {
     await ses.setProxy({ proxyRules: 'quic://foopy:443' });
     await expect(ses.fetch('http://example.com/')).rejects.toMatchObject({ code: 'ERR_NO_SUPPORTED_PROXIES' });
   });
+
+  // Port 1 on loopback refuses connections: a proxy that cannot be reached.
+  it.skipIf(!host.capabilities.has('choose-route'))('moves past an unreachable proxy to DIRECT and lists it last (capability "choose-route")', async () => {
+    const ses = session.fromPartition('fetch-failover');
+    await ses.setProxy({ proxyRules: 'http://127.0.0.1:1,direct://', proxyBypassRules: '<-loopback>' });
+    expect(await ses.resolveProxy(`${host.fixturesUrl}/echo`)).toBe('PROXY 127.0.0.1:1;DIRECT');
+    expect((await ses.fetch(`${host.fixturesUrl}/echo?f=1`)).status).toBe(200);
+    expect(await ses.resolveProxy(`${host.fixturesUrl}/echo`)).toBe('DIRECT;PROXY 127.0.0.1:1');
+    await ses.setProxy({ proxyRules: 'http://127.0.0.1:1', proxyBypassRules: '<-loopback>' });
+    await expect(ses.fetch(`${host.fixturesUrl}/echo`)).rejects.toMatchObject({ code: 'ERR_PROXY_CONNECTION_FAILED', message: 'net::ERR_PROXY_CONNECTION_FAILED' });
+  });
+
+  it.skipIf(host.capabilities.has('choose-route'))('cannot send a request through a proxy (no capability "choose-route")', async () => {
+    const ses = session.fromPartition('fetch-no-route');
+    await ses.setProxy({ proxyRules: 'http://127.0.0.1:1,direct://', proxyBypassRules: '<-loopback>' });
+    await expect(ses.fetch(`${host.fixturesUrl}/echo`)).rejects.toMatchObject({ code: 'ERR_CAPABILITY_UNAVAILABLE' });
+  });
 });
 
 describe(`storage through a session on ${host.name}`, () => {
@@ -259,5 +276,147 @@ describe(`storage through a session on ${host.name}`, () => {
     const b = await session.fromPartition('mem-b').getStore();
     await a.set('x', 'k', new Uint8Array([1]));
     expect(await b.get('x', 'k')).toBeUndefined();
+  });
+});
+
+describe(`resolveHost on ${host.name}`, () => {
+  it('answers the resolveHost vectors under Electron\'s --host-resolver-rules', async () => {
+    const vectors = sessionJson.resolveHost;
+    app.commandLine.appendSwitch('host-resolver-rules', (vectors.hostResolverRules as string[]).join(', '));
+    expect(app.commandLine.hasSwitch('host-resolver-rules')).toBe(true);
+    const ses = session.fromPartition('resolve-host-vectors');
+    expect((vectors.cases as any[]).length).toBe(5);
+    for (const v of vectors.cases as any[]) {
+      const answer = ses.resolveHost(v.host, v.options ?? undefined);
+      if (v.expected) expect(await answer, `${v.host} ${JSON.stringify(v.options)}`).toEqual(v.expected);
+      else await expect(answer, `${v.host} ${JSON.stringify(v.options)}`).rejects.toThrow(v.rejectMatches);
+    }
+  });
+
+  it('answers IP literals and localhost without DNS, ignores unknown option strings, and checks types', async () => {
+    const ses = session.fromPartition('resolve-host-local');
+    expect(await ses.resolveHost('127.0.0.1')).toEqual({ endpoints: [{ address: '127.0.0.1', family: 'ipv4' }] });
+    expect(await ses.resolveHost('[::1]')).toEqual({ endpoints: [{ address: '::1', family: 'ipv6' }] });
+    expect(await ses.resolveHost('localhost', { queryType: 'A' })).toEqual({ endpoints: [{ address: '127.0.0.1', family: 'ipv4' }] });
+    expect(await ses.resolveHost('127.0.0.1', { queryType: 'nope', cacheUsage: 'nope' } as any)).toEqual({ endpoints: [{ address: '127.0.0.1', family: 'ipv4' }] });
+    await expect(ses.resolveHost('127.0.0.1', { queryType: 'AAAA' })).rejects.toMatchObject({ code: 'ERR_NAME_NOT_RESOLVED', message: 'net::ERR_NAME_NOT_RESOLVED' });
+    await expect(ses.resolveHost(42 as any)).rejects.toThrow(/resolveHost expects a string host, got number 42/);
+  });
+
+  it('answers source "localOnly" from the cache only (ERR_DNS_CACHE_MISS), and clears the cache', async () => {
+    const ses = session.fromPartition('resolve-host-local-only');
+    await expect(ses.resolveHost('never-resolved.invalid', { source: 'localOnly' })).rejects.toThrow('net::ERR_DNS_CACHE_MISS');
+    await expect(ses.clearHostResolverCache()).resolves.toBeUndefined();
+  });
+
+  it.skipIf(host.capabilities.has('dns'))('rejects names that need DNS, naming capability "dns"', async () => {
+    const ses = session.fromPartition('resolve-host-no-dns');
+    await expect(ses.resolveHost('example.com')).rejects.toMatchObject({ code: 'ERR_CAPABILITY_UNAVAILABLE', context: { capability: 'dns' } });
+  });
+});
+
+describe(`net.fetch errors and redirects on ${host.name} (netFetch vectors)`, () => {
+  const redirectTo = (to: string, code = 302): string => `${host.fixturesUrl}/redirect?code=${code}&to=${encodeURIComponent(to)}`;
+
+  it.skipIf(!host.capabilities.has('manual-redirects'))('rejects redirects to file:, data:, about: and blob: with net::ERR_UNSAFE_REDIRECT (capability "manual-redirects")', async () => {
+    const ses = session.fromPartition('fetch-unsafe-redirect');
+    const cases = (sessionJson.netFetch as any[]).filter((v) => /^302 to /.test(v.case));
+    expect(cases.length).toBe(4);
+    for (const v of cases) {
+      const target = v.case.slice('302 to '.length);
+      await expect(ses.fetch(redirectTo(target)), v.case).rejects.toMatchObject({ code: v.rejectMatches, message: `net::${v.rejectMatches}` });
+    }
+  });
+
+  it('follows redirects (url and redirected of the final response), and turns a 303 POST into GET', async () => {
+    const ses = session.fromPartition('fetch-follow');
+    const res = await ses.fetch(redirectTo(`${host.fixturesUrl}/echo?hop=2`, 301));
+    expect(res.redirected).toBe(true);
+    expect(res.url).toBe(`${host.fixturesUrl}/echo?hop=2`);
+    expect((await res.json()).url).toBe('/echo?hop=2');
+    const posted = await (await ses.fetch(redirectTo('/echo?after=303', 303), { method: 'POST', body: 'x' })).json();
+    expect(posted).toMatchObject({ method: 'GET', body: '' });
+  });
+
+  it("rejects with Electron's message for redirect: 'error'", async () => {
+    const ses = session.fromPartition('fetch-redirect-error');
+    const v = (sessionJson.netFetch as any[]).find((c) => /redirect:'error'/.test(c.case));
+    await expect(ses.fetch(redirectTo('/echo'), { redirect: 'error' })).rejects.toThrow(v.rejectContains);
+  });
+
+  it.skipIf(!host.capabilities.has('manual-redirects'))("answers redirect: 'manual' with the redirect itself (capability \"manual-redirects\")", async () => {
+    const ses = session.fromPartition('fetch-redirect-manual');
+    const res = await ses.fetch(redirectTo('/echo', 307), { redirect: 'manual' });
+    expect(res.status).toBe(307);
+    expect(res.headers.get('location')).toBe('/echo');
+    expect(res.redirected).toBe(false);
+  });
+
+  it.skipIf(!host.capabilities.has('network-error-detail'))('rejects an unknown host with net::ERR_NAME_NOT_RESOLVED (capability "network-error-detail")', async () => {
+    const v = (sessionJson.netFetch as any[]).find((c) => /DNS failure/.test(c.case));
+    const url = v.case.slice('DNS failure '.length);
+    await expect(session.fromPartition('fetch-dns-failure').fetch(url)).rejects.toMatchObject({ code: v.rejectMatches });
+  });
+
+  it.skipIf(!host.capabilities.has('network-error-detail'))('fails the body of a response whose socket is destroyed mid-body (capability "network-error-detail")', async () => {
+    const v = (sessionJson.netFetch as any[]).find((c) => /mid-body/.test(c.case));
+    const res = await session.fromPartition('fetch-truncated').fetch(`${host.fixturesUrl}/truncated`);
+    expect(res.status).toBe(200);
+    await expect(res.text()).rejects.toThrow(v.bodyRejectMatches);
+  });
+
+  it('rejects with the signal\'s reason when aborted', async () => {
+    const controller = new AbortController();
+    const ses = session.fromPartition('fetch-abort');
+    const pending = ses.fetch(`${host.fixturesUrl}/hang`, { signal: controller.signal }).then((res) => res.text());
+    controller.abort();
+    await expect(pending).rejects.toBe(controller.signal.reason);
+    if (host.name === 'node') {
+      const v = (sessionJson.netFetch as any[]).find((c) => /AbortController/.test(c.case));
+      await expect(pending).rejects.toThrow(v.rejectContains);
+    }
+  });
+
+  it('closeAllConnections fails requests in flight with net::ERR_ABORTED, and the next request works', async () => {
+    const ses = session.fromPartition('close-all');
+    const res = await ses.fetch(`${host.fixturesUrl}/hang`);
+    const body = res.text().then(() => null, (err: unknown) => err);
+    await ses.closeAllConnections();
+    // Chromium's Body.text() rejects with its own "Failed to fetch" whatever the stream's error was.
+    if (host.capabilities.has('network-error-detail')) expect(await body).toMatchObject({ code: 'ERR_ABORTED', message: 'net::ERR_ABORTED' });
+    else expect(await body).toBeInstanceOf(Error);
+    expect((await (await ses.fetch(`${host.fixturesUrl}/echo`)).json()).method).toBe('GET');
+  });
+
+  it('validates preconnect as Electron does (miscErrors vectors)', () => {
+    const ses = session.fromPartition('preconnect-validation');
+    const vectors = (sessionJson.miscErrors as any[]).filter((v) => v.call.startsWith('ses.preconnect'));
+    expect(vectors.length).toBe(2);
+    expect(() => ses.preconnect({ url: 'not a url' })).toThrow(vectors[0].throws);
+    expect(() => ses.preconnect({ url: '' })).toThrow(TypeError);
+    expect(() => ses.preconnect({ url: host.fixturesUrl, numSockets: 7 })).toThrow(vectors[1].throws);
+    expect(() => ses.preconnect({ url: host.fixturesUrl, numSockets: 0 })).toThrow(TypeError);
+    expect(ses.preconnect({ url: host.fixturesUrl, numSockets: 2.5 })).toBeUndefined();
+  });
+
+  it('validates setSSLConfig and setCertificateVerifyProc as Electron does (sslConfig and miscErrors vectors)', () => {
+    const ses = session.fromPartition('tls-validation');
+    const conversion = (sessionJson.miscErrors as any[]).find((v) => v.call.startsWith('ses.setSSLConfig'));
+    for (const bad of ['tls1', 'tls1.1', 'ssl3']) expect(() => ses.setSSLConfig({ minVersion: bad } as any), bad).toThrow(conversion.throws);
+    expect(() => ses.setSSLConfig({ maxVersion: 'tls1.1' } as any)).toThrow(TypeError);
+    expect(() => ses.setSSLConfig({ disabledCipherSuites: ['x'] } as any)).toThrow(TypeError);
+    expect(() => ses.setSSLConfig({ minVersion: 'tls1.3', maxVersion: 'tls1.2' })).toThrow(/maxVersion "tls1.2" is lower than minVersion "tls1.3"/);
+    for (const min of sessionJson.sslConfig.minVersion) for (const max of sessionJson.sslConfig.maxVersion) {
+      if (min <= max) expect(() => ses.setSSLConfig({ minVersion: min, maxVersion: max, disabledCipherSuites: sessionJson.sslConfig.disabledCipherSuitesExample.value })).not.toThrow();
+    }
+    const verify = (sessionJson.miscErrors as any[]).find((v) => v.call.startsWith('ses.setCertificateVerifyProc'));
+    expect(() => ses.setCertificateVerifyProc('x' as any)).toThrow(verify.throws);
+    expect(() => ses.setCertificateVerifyProc(null)).not.toThrow();
+  });
+
+  it.skipIf(host.capabilities.has('certificate-verify-proc'))('refuses https requests it cannot verify the Electron way (capability "certificate-verify-proc")', async () => {
+    const ses = session.fromPartition('verify-proc-unavailable');
+    ses.setCertificateVerifyProc((_request, callback) => callback(0));
+    await expect(ses.fetch('https://127.0.0.1:1/')).rejects.toMatchObject({ code: 'ERR_CAPABILITY_UNAVAILABLE', context: { capability: 'certificate-verify-proc' } });
   });
 });

@@ -17,7 +17,13 @@ type ImplementedSessionMembers =
   | 'setProxy'
   | 'resolveProxy'
   | 'forceReloadProxyConfig'
-  | 'fetch';
+  | 'fetch'
+  | 'closeAllConnections'
+  | 'preconnect'
+  | 'resolveHost'
+  | 'clearHostResolverCache'
+  | 'setSSLConfig'
+  | 'setCertificateVerifyProc';
 
 export const sessionMembers: { [K in ImplementedSessionMembers]: Assignable<Session[K], Electron.Session[K]> } = {
   isPersistent: true,
@@ -29,6 +35,12 @@ export const sessionMembers: { [K in ImplementedSessionMembers]: Assignable<Sess
   resolveProxy: true,
   forceReloadProxyConfig: true,
   fetch: true,
+  closeAllConnections: true,
+  preconnect: true,
+  resolveHost: true,
+  clearHostResolverCache: true,
+  setSSLConfig: true,
+  setCertificateVerifyProc: true,
 };
 
 // The module functions accept every argument list Electron's accept (their return type is checked

@@ -1,3 +1,8 @@
+import { SessionError } from '../errors.ts';
+import type { ConnectTarget } from '../net/host-resolver.ts';
+import type { SSLConfigState } from '../net/ssl-config.ts';
+import type { CertificateCheck } from '../net/certificate-verifier.ts';
+
 /**
  * A request as it travels through a session's pipeline. Each stage may change it and hands it to
  * the next stage; the last stage is the host's transport.
@@ -9,8 +14,13 @@ export interface PipelineRequest {
   body: BodyInit | null;
   signal: AbortSignal | undefined;
   redirect: RequestRedirect;
-  /** The proxy list chosen for this request, as a PAC string (`DIRECT`, `PROXY h:p;DIRECT`, ...). */
+  /**
+   * The proxy list chosen for this request, as a PAC string (`DIRECT`, `PROXY h:p;DIRECT`, ...).
+   * The failover stage hands the transport one entry at a time (`PROXY h:p`), see `RouteFailure`.
+   */
   proxy: string;
+  /** `Proxy-Authorization` value for the proxy in `proxy` (sent on CONNECT, or with an absolute-form request). */
+  proxyAuthorization?: string;
   /** Partition of the session that sent the request (for errors and logs). */
   partition: string;
 }
@@ -22,6 +32,20 @@ export interface PipelineRequest {
 export interface TransportContext {
   /** Partition of the owning session (for errors and logs). */
   readonly partition: string;
+  /**
+   * The session's host resolver (`--host-resolver-rules`, its host cache, then the host's DNS). A
+   * transport that opens its own sockets calls it for every new connection and connects to the
+   * endpoints in order on the port it returns; it rejects with `net::ERR_NAME_NOT_RESOLVED`.
+   */
+  readonly resolveHost?: (hostname: string, port: number) => Promise<ConnectTarget>;
+  /** The TLS settings of `setSSLConfig`, read for every new TLS connection. */
+  readonly sslConfig?: () => SSLConfigState;
+  /**
+   * Decides whether a TLS connection may be used (the default result or the session's verify
+   * proc). The transport verifies with `rejectUnauthorized: false`, passes the chain and its own
+   * verdict, and fails the connection with the net error named by a non-zero answer.
+   */
+  readonly verifyCertificate?: (check: CertificateCheck) => Promise<number>;
 }
 
 /** Creates a session's transport; each host supplies one. */
@@ -31,8 +55,21 @@ export type TransportFactory = (context: TransportContext) => Transport;
 export interface Transport {
   readonly name: string;
   dispatch(request: PipelineRequest): Promise<Response>;
-  /** Close pooled connections; in-flight requests fail. */
+  /** Close pooled connections; in-flight requests fail. The transport stays usable: later requests open new connections. */
   close?(): Promise<void>;
+  /**
+   * Stop reusing current connections (after `setSSLConfig` or `setCertificateVerifyProc`, as
+   * Chromium's pools flush on an SSL config change): idle ones close, in-flight ones finish.
+   */
+  flush?(): Promise<void>;
+  /** Opens up to `numSockets` idle connections to `url`'s origin for the route `proxy` (`ses.preconnect`). */
+  preconnect?(url: URL, numSockets: number, proxy: string): Promise<void>;
+  /**
+   * True when the transport follows redirects itself and cannot hand a redirect response back (a
+   * browser's `fetch` answers `redirect: 'manual'` with an opaque response). Otherwise the session
+   * follows redirects and the transport always sees `redirect: 'manual'`.
+   */
+  readonly followsRedirects?: boolean;
 }
 
 /** One pipeline stage: does its part and calls `next` (or answers itself). */
@@ -47,4 +84,56 @@ export function compose(stages: readonly Stage[], transport: Transport): (reques
     next = (request) => stage(request, inner);
   }
   return next;
+}
+
+/**
+ * Chromium net errors a transport reports when it could not set up the route of a request
+ * (net/base/net_error_list.h). The failover stage decides on these codes alone.
+ */
+export type RouteFailureCode =
+  | 'ERR_PROXY_CONNECTION_FAILED'
+  | 'ERR_TUNNEL_CONNECTION_FAILED'
+  | 'ERR_SOCKS_CONNECTION_FAILED'
+  | 'ERR_SOCKS_CONNECTION_HOST_UNREACHABLE'
+  | 'ERR_PROXY_CERTIFICATE_INVALID'
+  | 'ERR_SSL_PROTOCOL_ERROR'
+  | 'ERR_PROXY_AUTH_REQUESTED'
+  | 'ERR_PROXY_AUTH_UNSUPPORTED'
+  | 'ERR_CONNECTION_REFUSED'
+  | 'ERR_CONNECTION_RESET'
+  | 'ERR_CONNECTION_CLOSED'
+  | 'ERR_CONNECTION_TIMED_OUT'
+  | 'ERR_NAME_NOT_RESOLVED'
+  | 'ERR_ADDRESS_UNREACHABLE';
+
+/**
+ * The transport contract for routing: `dispatch` gets a request whose `proxy` is ONE entry. When the
+ * connection (to the proxy, through its tunnel or SOCKS handshake, or DIRECT to the origin) cannot be
+ * set up, it rejects with `routeFailure(...)`: a `SessionError` whose `code` is the net error name,
+ * `message` is `net::CODE`, and `context.phase` is `'connect'` (nothing of the request was sent).
+ * Failures after the request started to go out carry `phase: 'request'` and are never retried.
+ * A CONNECT answered 407 rejects with `ERR_PROXY_AUTH_REQUESTED` and the challenge in
+ * `context.proxyAuthenticate` (the `Proxy-Authenticate` values).
+ */
+export interface RouteFailureContext {
+  readonly url: string;
+  readonly partition: string;
+  /** The proxy entry that was tried (`PROXY h:p`, `DIRECT`). */
+  readonly proxy: string;
+  readonly phase: 'connect' | 'request';
+  readonly proxyAuthenticate?: readonly string[];
+}
+
+/** Builds the error of the routing contract (see `RouteFailureContext`). */
+export function routeFailure(code: RouteFailureCode, context: RouteFailureContext, cause?: unknown): SessionError {
+  return new SessionError(code, `net::${code}`, { cause, context: { ...context } });
+}
+
+/** The routing context of `err` when it follows the contract (works across library copies). */
+export function routeFailureOf(err: unknown): (RouteFailureContext & { code: string }) | null {
+  if (typeof err !== 'object' || err === null) return null;
+  const { code, context } = err as { code?: unknown; context?: { phase?: unknown } };
+  if (typeof code !== 'string' || typeof context !== 'object' || context === null) return null;
+  if (context.phase !== 'connect' && context.phase !== 'request') return null;
+  return { ...(context as RouteFailureContext), code };
 }

@@ -12,7 +12,24 @@ export interface AppPaths {
   getPath(name: 'userData' | 'sessionData'): string;
   /** Changes a path; sessions created afterwards use it (existing ones keep theirs, as in Electron). */
   setPath(name: 'userData' | 'sessionData', path: string): void;
+  /** Electron's `app.commandLine` (switches such as `host-resolver-rules` that sessions read). */
+  readonly commandLine: CommandLine;
 }
+
+/**
+ * The part of Electron's `CommandLine` that sessions read. Unlike Chromium, which reads switches
+ * once at start-up, sessions here read them when they need them, so a switch appended after a
+ * session exists still applies.
+ */
+export interface CommandLine {
+  /** Adds `--name[=value]`; appending a switch again replaces its value. */
+  appendSwitch(name: string, value?: string): void;
+  /** Whether `--name` was appended. */
+  hasSwitch(name: string): boolean;
+  /** The value of `--name`, or `''` when absent (as Electron). */
+  getSwitchValue(name: string): string;
+}
+
 
 /** Electron's `session` module. */
 export interface SessionModule {
@@ -32,7 +49,19 @@ export function createSessionModule(host: HostPorts): { session: SessionModule; 
   const byPartition = new Map<string, Session>();
   const byPath = new Map<string, Session>();
 
+  const switches = new Map<string, string>();
+  const commandLine: CommandLine = {
+    appendSwitch(name, value) {
+      if (typeof name !== 'string') throw new TypeError(`app.commandLine.appendSwitch expects a string switch name, got ${describeValue(name)}`);
+      if (value !== undefined && typeof value !== 'string') throw new TypeError(`app.commandLine.appendSwitch(${JSON.stringify(name)}) expects a string value, got ${describeValue(value)}`);
+      switches.set(name.toLowerCase(), value ?? '');
+    },
+    hasSwitch: (name) => switches.has(String(name).toLowerCase()),
+    getSwitchValue: (name) => switches.get(String(name).toLowerCase()) ?? '',
+  };
+
   const app: AppPaths = {
+    commandLine,
     getPath(name) {
       if (name !== 'userData' && name !== 'sessionData') throw new TypeError(`app.getPath: unknown path name ${describeValue(name)} (expected 'userData' or 'sessionData')`);
       return paths.get(name) ?? (name === 'sessionData' ? app.getPath('userData') : host.defaultSessionDataPath());
@@ -63,6 +92,7 @@ export function createSessionModule(host: HostPorts): { session: SessionModule; 
       cache: options.cache ?? true,
       userAgent,
       acceptLanguages: host.locale,
+      getSwitchValue: commandLine.getSwitchValue,
     });
   }
 

@@ -4,7 +4,13 @@ import type { HostPorts } from '../host.ts';
 import type { StorageStore } from '../storage/port.ts';
 import { compose, type PipelineRequest, type Stage, type Transport } from '../fetch/transport.ts';
 import { generateAcceptLanguageHeader } from './accept-language.ts';
-import { ProxyService, type ProxyConfig } from './proxy-service.ts';
+import { BAD_PROXY_RETRY_MS, ProxyService, type ProxyConfig } from './proxy-service.ts';
+import { createProxyFailoverStage } from '../fetch/proxy-failover.ts';
+import { AuthCache, createAuthStage, type AuthInfo, type Credentials } from '../fetch/auth.ts';
+import { NetworkService, type PreconnectOptions } from './network-service.ts';
+import type { ResolvedHost, ResolveHostOptions } from '../net/host-resolver.ts';
+import type { SSLConfig } from '../net/ssl-config.ts';
+import type { CertificateVerifyProc } from '../net/certificate-verifier.ts';
 
 /** Options of `session.fromPartition` / `session.fromPath`. */
 export interface SessionOptions {
@@ -21,6 +27,8 @@ export interface SessionInit {
   cache: boolean;
   userAgent: string;
   acceptLanguages: string;
+  /** Reads an `app.commandLine` switch value ('' when unset), e.g. `host-resolver-rules`. */
+  getSwitchValue?: (name: string) => string;
 }
 
 const constructionToken = Symbol('session-anywhere.Session');
@@ -39,7 +47,9 @@ export class Session extends EventEmitter {
   #acceptLanguage: string;
   #store: Promise<StorageStore> | null = null;
   readonly #proxy: ProxyService;
+  readonly #authCache = new AuthCache();
   readonly #transport: Transport;
+  readonly #network: NetworkService;
   readonly #send: (request: PipelineRequest) => Promise<Response>;
 
   /** @internal Sessions come from the session module. */
@@ -54,8 +64,10 @@ export class Session extends EventEmitter {
     this.#userAgent = init.userAgent;
     this.#acceptLanguage = generateAcceptLanguageHeader(init.acceptLanguages);
     this.#proxy = new ProxyService(init.host, (url, signal) => this.#fetchDirectText(url, signal));
-    this.#transport = init.host.createTransport({ partition: init.partition });
-    this.#send = compose(this.#stages(), this.#transport);
+    const getSwitchValue = init.getSwitchValue;
+    this.#network = new NetworkService(init.host, init.partition, () => getSwitchValue?.('host-resolver-rules') ?? '');
+    this.#transport = this.#network.adopt(init.host.createTransport(this.#network.transportContext()));
+    this.#send = compose([...this.#network.outerStages(), ...this.#stages()], this.#transport);
   }
 
   /** @internal */
@@ -114,6 +126,44 @@ export class Session extends EventEmitter {
     return this.#proxy.forceReload();
   }
 
+  /** Fails this session's requests in flight (`net::ERR_ABORTED`) and closes its pooled connections. */
+  closeAllConnections(): Promise<void> {
+    return this.#network.closeAllConnections();
+  }
+
+  /**
+   * Opens `numSockets` (1 to 6, default 1) connections to `url`'s origin ahead of requests. Returns
+   * at once, as in Electron; the sockets wait in the session's pool for up to 10 s.
+   */
+  preconnect(options: PreconnectOptions): void {
+    this.#network.preconnect(options, (url) => this.#proxy.routeFor(url));
+  }
+
+  /** Resolves `host` through the session's resolver (host resolver rules, cache, DNS); rejects `net::ERR_NAME_NOT_RESOLVED`. */
+  resolveHost(host: string, options?: ResolveHostOptions): Promise<ResolvedHost> {
+    return this.#network.resolveHost(host, options);
+  }
+
+  /** Empties the session's host resolver cache. */
+  clearHostResolverCache(): Promise<void> {
+    return this.#network.clearHostResolverCache();
+  }
+
+  /** TLS versions and disabled cipher suites for the session's new connections (only `'tls1.2'` and `'tls1.3'`, as Electron). */
+  setSSLConfig(config: SSLConfig): void {
+    this.#network.setSSLConfig(config);
+  }
+
+  /** Decides which server certificates the session trusts; `null` restores the default verification. */
+  setCertificateVerifyProc(proc: CertificateVerifyProc | null): void {
+    this.#network.setCertificateVerifyProc(proc);
+  }
+
+  /** Forgets the credentials that `login` answers gave (Chromium's HttpAuthCache), as Electron does. */
+  async clearAuthCache(): Promise<void> {
+    this.#authCache.clear();
+  }
+
   /**
    * Sends a request the way this session would: its user agent, Accept-Language and proxy settings.
    * `input` is a URL string, a `URL` or a `Request`.
@@ -169,11 +219,44 @@ export class Session extends EventEmitter {
       if (this.#acceptLanguage && !request.headers.has('accept-language')) request.headers.set('accept-language', this.#acceptLanguage);
       return next(request);
     };
-    const proxy: Stage = async (request, next) => {
-      request.proxy = await this.#proxy.routeFor(request.url.href);
-      return next(request);
-    };
-    return [identity, proxy];
+    const proxy = createProxyFailoverStage({
+      routeFor: (url) => this.#proxy.routeFor(url),
+      badProxies: this.#proxy.badProxies,
+      retryMs: BAD_PROXY_RETRY_MS,
+    });
+    const auth = createAuthStage({ cache: this.#authCache, login: (url, authInfo, signal) => this.#login(url, authInfo, signal) });
+    return [identity, proxy, auth];
+  }
+
+  // Electron's webContents/app `login` shape: (event, { url }, authInfo, callback). As there, the
+  // default is to cancel: a listener calls event.preventDefault() and then callback(username, password).
+  #login(url: string, authInfo: AuthInfo, signal: AbortSignal | undefined): Promise<Credentials | null> {
+    return new Promise((resolve, reject) => {
+      let settled = false;
+      const onAbort = (): void => settle(() => reject(signal!.reason));
+      const settle = (fn: () => void): void => {
+        if (settled) return;
+        settled = true;
+        signal?.removeEventListener('abort', onAbort);
+        fn();
+      };
+      if (signal?.aborted) return onAbort();
+      signal?.addEventListener('abort', onAbort);
+      let defaultPrevented = false;
+      const event = {
+        preventDefault: (): void => { defaultPrevented = true; },
+        get defaultPrevented(): boolean { return defaultPrevented; },
+      };
+      const callback = (username?: string, password?: string): void => settle(() => {
+        resolve(username === undefined && password === undefined ? null : { username: String(username ?? ''), password: String(password ?? '') });
+      });
+      try {
+        this.emit('login', event, { url }, { ...authInfo }, callback);
+      } catch (err) {
+        settle(() => reject(err));
+      }
+      if (!defaultPrevented) callback();
+    });
   }
 
   // PAC scripts are fetched DIRECT (Chromium's PacFileFetcher bypasses the proxy it configures).

@@ -1,0 +1,164 @@
+// One undici dispatcher per proxy entry, sending requests the way Chromium does through it:
+// http: URLs in absolute form to PROXY and HTTPS proxies, everything else through a tunnel
+// (CONNECT, SOCKS4, SOCKS5), TLS to the origin inside the tunnel for https: URLs.
+import net from 'node:net';
+import tls from 'node:tls';
+import { Agent, Dispatcher, Pool } from 'undici';
+import { routeFailure, type PipelineRequest } from '../../core/src/fetch/transport.ts';
+import type { Route } from '../route.ts';
+import { ProxyConnectError, connectToProxy, openTunnel, type ProxyEndpoint } from './proxy-connect.ts';
+
+/** TLS settings of a route dispatcher. */
+export interface RouteDispatcherOptions {
+  /** Extra TLS options for the connection to an HTTPS proxy (e.g. `ca` for a private proxy CA). */
+  proxyTls?: tls.ConnectionOptions;
+  /** Extra TLS options for the origin inside a tunnel (the session's SSL config). */
+  requestTls?: () => tls.ConnectionOptions;
+  keepAliveTimeout?: number;
+}
+
+/** The proxy endpoint of a non-DIRECT route. */
+export function endpointOf(route: Exclude<Route, { kind: 'direct' }>): ProxyEndpoint {
+  const hostPort = route.kind === 'socks' ? route.hostPort : route.url.slice(route.url.indexOf('//') + 2);
+  const colon = hostPort.lastIndexOf(':');
+  const host = hostPort.slice(0, colon).replace(/^\[|\]$/g, '');
+  const kind = route.kind === 'socks' ? (route.version === 4 ? 'socks4' : 'socks5') : route.kind;
+  return { kind, host, port: Number(hostPort.slice(colon + 1)) };
+}
+
+/** A dispatcher for one proxy; `setProxyAuthorization` gives the credentials new tunnels present. */
+export class RouteDispatcher extends Dispatcher {
+  readonly #proxy: ProxyEndpoint;
+  readonly #tunnels: Agent;
+  readonly #forward: Pool | null;
+  #proxyAuthorization: string | undefined;
+
+  constructor(route: Exclude<Route, { kind: 'direct' }>, options: RouteDispatcherOptions = {}) {
+    super();
+    const proxy = endpointOf(route);
+    this.#proxy = proxy;
+    const keepAliveTimeout = options.keepAliveTimeout ?? 10_000;
+    this.#tunnels = new Agent({
+      keepAliveTimeout,
+      connect: (opts, callback) => {
+        const target = { host: String(opts.hostname).replace(/^\[|\]$/g, ''), port: Number(opts.port || (opts.protocol === 'https:' ? 443 : 80)) };
+        const auth = this.#proxyAuthorization;
+        connectToProxy(proxy, options.proxyTls)
+          .then(async (socket) => {
+            await openTunnel(socket, proxy, target, auth);
+            if (opts.protocol !== 'https:') return socket;
+            const servername = typeof opts.servername === 'string' && opts.servername ? opts.servername : net.isIP(target.host) ? undefined : target.host;
+            return new Promise<net.Socket>((resolve, reject) => {
+              const secure = tls.connect({ ...options.requestTls?.(), socket, ALPNProtocols: ['http/1.1'], ...(servername ? { servername } : {}) });
+              secure.once('secureConnect', () => { secure.removeAllListeners('error'); resolve(secure); });
+              secure.once('error', reject);
+            });
+          })
+          .then((socket) => callback(null, socket), (err: Error) => callback(err, null));
+      },
+    });
+    // Chromium sends http: URLs to HTTP and HTTPS proxies in absolute form, without a tunnel.
+    this.#forward = proxy.kind === 'http' || proxy.kind === 'https'
+      ? new Pool(`${proxy.kind}://${net.isIPv6(proxy.host) ? `[${proxy.host}]` : proxy.host}:${proxy.port}`, {
+        keepAliveTimeout,
+        connect: (_opts, callback) => {
+          connectToProxy(proxy, options.proxyTls).then((socket) => callback(null, socket), (err: Error) => callback(err, null));
+        },
+      })
+      : null;
+  }
+
+  /** The `Proxy-Authorization` value for requests from now on (absolute form) and new tunnels. */
+  setProxyAuthorization(value: string | undefined): void {
+    this.#proxyAuthorization = value;
+  }
+
+  override dispatch(opts: Dispatcher.DispatchOptions, handler: Dispatcher.DispatchHandler): boolean {
+    const origin = new URL(String(opts.origin));
+    if (this.#forward && origin.protocol === 'http:') {
+      const headers = headerList(opts.headers);
+      if (!headers.some((v, i) => i % 2 === 0 && v.toLowerCase() === 'host')) headers.push('host', origin.host);
+      if (this.#proxyAuthorization) headers.push('proxy-authorization', this.#proxyAuthorization);
+      return this.#forward.dispatch({ ...opts, path: origin.origin + (opts.path || '/'), headers }, interceptProxyAuth(handler));
+    }
+    return this.#tunnels.dispatch(opts, handler);
+  }
+
+  override async close(): Promise<void> {
+    await Promise.all([this.#tunnels.close(), this.#forward?.close()]);
+  }
+
+  override async destroy(): Promise<void> {
+    await Promise.all([this.#tunnels.destroy(), this.#forward?.destroy()]);
+  }
+
+  /** `host:port` of the proxy, for messages. */
+  get proxyAddress(): string {
+    return `${this.#proxy.host}:${this.#proxy.port}`;
+  }
+}
+
+// undici's fetch turns any 407 into a bare network error (fetch spec "no-window"), losing the
+// challenge; a proxy's 407 is reported as ERR_PROXY_AUTH_REQUESTED with it instead, for the auth stage.
+function interceptProxyAuth(handler: Dispatcher.DispatchHandler): Dispatcher.DispatchHandler {
+  type Legacy = {
+    onConnect?: (abort: (err?: Error) => void, context?: unknown) => void;
+    onHeaders?: (status: number, raw: Buffer[] | string[] | null, resume: () => void, text: string) => boolean;
+  };
+  const inner = handler as Legacy;
+  const wrapped = Object.create(handler) as Legacy;
+  let abort: ((err?: Error) => void) | null = null;
+  wrapped.onConnect = function (this: unknown, a, context) {
+    abort = a;
+    return inner.onConnect?.call(this, a, context);
+  };
+  wrapped.onHeaders = function (this: unknown, status, raw, resume, text) {
+    if (status === 407 && abort) {
+      const challenges: string[] = [];
+      for (let i = 0; raw && i + 1 < raw.length; i += 2) {
+        if (String(raw[i]).toLowerCase() === 'proxy-authenticate') challenges.push(String(raw[i + 1]));
+      }
+      abort(new ProxyConnectError('ERR_PROXY_AUTH_REQUESTED', 'the proxy answered 407', { proxyAuthenticate: challenges }));
+      return false;
+    }
+    return inner.onHeaders ? inner.onHeaders.call(this, status, raw, resume, text) : true;
+  };
+  return wrapped as Dispatcher.DispatchHandler;
+}
+
+function headerList(headers: Dispatcher.DispatchOptions['headers']): string[] {
+  if (!headers) return [];
+  if (Array.isArray(headers)) return headers.map(String);
+  const out: string[] = [];
+  for (const [k, v] of Object.entries(headers as Record<string, string | string[] | undefined>)) {
+    if (v === undefined) continue;
+    for (const one of Array.isArray(v) ? v : [v]) out.push(k, String(one));
+  }
+  return out;
+}
+
+const DIRECT_CONNECT_CODES: Readonly<Record<string, 'ERR_CONNECTION_REFUSED' | 'ERR_NAME_NOT_RESOLVED' | 'ERR_ADDRESS_UNREACHABLE'>> = {
+  ECONNREFUSED: 'ERR_CONNECTION_REFUSED',
+  ENOTFOUND: 'ERR_NAME_NOT_RESOLVED',
+  EHOSTUNREACH: 'ERR_ADDRESS_UNREACHABLE',
+  ENETUNREACH: 'ERR_ADDRESS_UNREACHABLE',
+};
+
+/**
+ * The routing-contract error for an undici failure (core/src/fetch/transport.ts), or null when the
+ * failure is not about the route. Only errors known to happen before a byte of the request is
+ * written count as `phase: 'connect'`.
+ */
+export function routeErrorFrom(err: unknown, request: PipelineRequest): Error | null {
+  const context = { url: request.url.href, partition: request.partition, proxy: request.proxy };
+  for (let e: unknown = err, depth = 0; e && depth < 6; e = (e as { cause?: unknown }).cause, depth++) {
+    if (e instanceof ProxyConnectError) {
+      return routeFailure(e.code, { ...context, phase: 'connect', ...(e.proxyAuthenticate ? { proxyAuthenticate: e.proxyAuthenticate } : {}) }, e);
+    }
+    const code = (e as { code?: unknown }).code;
+    if (request.proxy === 'DIRECT' && typeof code === 'string' && code in DIRECT_CONNECT_CODES) {
+      return routeFailure(DIRECT_CONNECT_CODES[code]!, { ...context, phase: 'connect' }, err);
+    }
+  }
+  return null;
+}
