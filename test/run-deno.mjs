@@ -32,7 +32,7 @@ Deno.exit(r.failed || r.passed === 0 ? 1 : 0);
 `;
 }
 
-const fixtures = await startFixturesServer();
+const fixtures = await startFixturesServer({ proxies: true });
 const require = createRequire(import.meta.url);
 const denoBin = require('deno/package.json') && path.join(path.dirname(require.resolve('deno/package.json')), 'bin.cjs');
 const child = spawn(process.execPath, [denoBin, 'run', '-A', '--no-prompt', outfile], {

@@ -4,6 +4,7 @@ import http from 'node:http';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { startHttpLikeProxy, startSocksProxy } from './proxy-servers.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const sharedDir = path.resolve(root, '../shared');
@@ -12,10 +13,14 @@ const TYPES = { '.html': 'text/html', '.js': 'text/javascript', '.mjs': 'text/ja
 
 /**
  * Starts the fixtures server on 127.0.0.1. `staticDir` (optional) is served under `/static/`.
+ * With `proxies: true` it also starts a real HTTP proxy and a SOCKS5 proxy on loopback, whose ports
+ * `/proxies` answers and whose traffic `/proxies/<kind>/seen` lists, so a suite running in another
+ * process (Deno) checks the traffic at the proxy.
  * Returns { url, server, hits } where `hits` counts requests per path (for PAC refetch tests).
  */
-export async function startFixturesServer({ staticDir } = {}) {
+export async function startFixturesServer({ staticDir, proxies: withProxies = false } = {}) {
   const hits = new Map();
+  const proxies = withProxies ? { http: await startHttpLikeProxy('http'), socks5: await startSocksProxy(5) } : {};
   let pacVersion = 0;
   const server = http.createServer(async (req, res) => {
     const url = new URL(req.url, 'http://127.0.0.1');
@@ -27,6 +32,13 @@ export async function startFixturesServer({ staticDir } = {}) {
         const body = Buffer.concat(chunks).toString('utf8');
         res.writeHead(200, { 'content-type': 'application/json', 'access-control-allow-origin': '*' });
         res.end(JSON.stringify({ method: req.method, url: req.url, headers: req.headers, body }));
+        return;
+      }
+      if (url.pathname === '/proxies' || url.pathname.startsWith('/proxies/')) {
+        const kind = url.pathname.split('/')[2];
+        const answer = kind ? proxies[kind]?.seen ?? null : Object.fromEntries(Object.entries(proxies).map(([k, p]) => [k, p.port]));
+        res.writeHead(answer === null ? 404 : 200, { 'content-type': 'application/json', 'access-control-allow-origin': '*' });
+        res.end(JSON.stringify(answer));
         return;
       }
       if (url.pathname === '/status') {
@@ -91,5 +103,8 @@ export async function startFixturesServer({ staticDir } = {}) {
   });
   await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address();
-  return { url: `http://127.0.0.1:${port}`, server, hits, close: () => new Promise((r) => { server.closeAllConnections?.(); server.close(r); }) };
+  return { url: `http://127.0.0.1:${port}`, server, hits, close: async () => {
+    await Promise.all(Object.values(proxies).map((p) => p.close()));
+    await new Promise((r) => { server.closeAllConnections?.(); server.close(r); });
+  } };
 }

@@ -15,7 +15,7 @@ declare module 'vitest' {
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   execFileSync(process.execPath, ['scripts/build-wasm.mjs'], { stdio: 'inherit' });
   execFileSync(process.execPath, ['scripts/bundle.mjs'], { stdio: 'inherit' });
-  const fixtures = await startFixturesServer();
+  const fixtures = await startFixturesServer({ proxies: true });
   project.provide('fixturesUrl', fixtures.url);
   return () => fixtures.close();
 }

@@ -254,6 +254,30 @@ describe(`ses.fetch on ${host.name}`, () => {
     await expect(ses.fetch(`${host.fixturesUrl}/echo`)).rejects.toMatchObject({ code: 'ERR_PROXY_CONNECTION_FAILED', message: 'net::ERR_PROXY_CONNECTION_FAILED' });
   });
 
+  it.skipIf(!host.capabilities.has('choose-route'))('sends requests through real HTTP and SOCKS5 proxies, as the proxies see it (capability "choose-route")', async () => {
+    const ports = await (await fetch(`${host.fixturesUrl}/proxies`)).json();
+    const seen = async (kind: string): Promise<Array<{ method: string; target: string; addressType?: string }>> =>
+      (await fetch(`${host.fixturesUrl}/proxies/${kind}/seen`)).json();
+    // `localhost` rather than 127.0.0.1, so SOCKS5 shows whether the name reached the proxy.
+    const target = `${host.fixturesUrl.replace('127.0.0.1', 'localhost')}/echo?via=`;
+    const port = new URL(host.fixturesUrl).port;
+
+    const viaHttp = session.fromPartition('route-real-http');
+    await viaHttp.setProxy({ proxyRules: `http=127.0.0.1:${ports.http}`, proxyBypassRules: '<-loopback>' });
+    expect(await viaHttp.resolveProxy(`${target}http`)).toBe(`PROXY 127.0.0.1:${ports.http}`);
+    expect((await (await viaHttp.fetch(`${target}http`)).json()).url).toBe('/echo?via=http');
+    expect((await seen('http')).filter((s) => s.target === `${target}http`)).toHaveLength(1);
+
+    const viaSocks = session.fromPartition('route-real-socks5');
+    await viaSocks.setProxy({ proxyRules: `socks5://127.0.0.1:${ports.socks5}`, proxyBypassRules: '<-loopback>' });
+    expect(await viaSocks.resolveProxy(`${target}socks5`)).toBe(`SOCKS5 127.0.0.1:${ports.socks5}`);
+    expect((await (await viaSocks.fetch(`${target}socks5`)).json()).url).toBe('/echo?via=socks5');
+    const socksSeen = (await seen('socks5')).filter((s) => s.target.endsWith(`:${port}`));
+    expect(socksSeen.length).toBeGreaterThanOrEqual(1);
+    // Chromium's SOCKS5 resolves remotely: the proxy gets the name, not an address.
+    expect(socksSeen[0]).toMatchObject({ target: `localhost:${port}`, addressType: 'name' });
+  });
+
   it.skipIf(host.capabilities.has('choose-route'))('cannot send a request through a proxy (no capability "choose-route")', async () => {
     const ses = session.fromPartition('fetch-no-route');
     await ses.setProxy({ proxyRules: 'http://127.0.0.1:1,direct://', proxyBypassRules: '<-loopback>' });
