@@ -10,6 +10,8 @@ export type HostCapability =
   | 'environment'
   | 'choose-route'
   | 'set-user-agent-header'
+  /** 401/407 challenges reach the session (`login`); a browser answers them itself with its own prompt. */
+  | 'auth-challenges'
   /** `closeAllConnections` closes pooled sockets and `preconnect` opens them (in-flight requests fail on every host). */
   | 'connection-pool'
   /** Requests resolve names through the session's resolver (host resolver rules and cache). */

@@ -41,6 +41,13 @@ export async function startFixturesServer({ staticDir, proxies: withProxies = fa
         res.end(JSON.stringify(answer));
         return;
       }
+      if (url.pathname === '/auth-basic') {
+        // Basic realm "Sandbox", user "user", password "pass".
+        const ok = req.headers.authorization === `Basic ${Buffer.from('user:pass').toString('base64')}`;
+        res.writeHead(ok ? 200 : 401, { 'content-type': 'text/plain', ...(ok ? {} : { 'www-authenticate': 'Basic realm="Sandbox"' }) });
+        res.end(ok ? 'welcome' : 'who are you?');
+        return;
+      }
       if (url.pathname === '/status') {
         const code = Number(url.searchParams.get('code') ?? 200);
         res.writeHead(code, { 'content-type': 'text/plain' });

@@ -303,6 +303,37 @@ describe(`storage through a session on ${host.name}`, () => {
   });
 });
 
+// A browser answers 401 challenges with its own prompt before the page sees the response.
+describe.skipIf(!host.capabilities.has('auth-challenges'))(`origin authentication on ${host.name} (capability "auth-challenges")`, () => {
+  it('asks the login listeners with Electron\'s authInfo, retries with Basic credentials and remembers them until clearAuthCache', async () => {
+    const ses = session.fromPartition('origin-auth');
+    const asked: any[] = [];
+    ses.on('login', (event: any, details: any, authInfo: any, callback: (u?: string, p?: string) => void) => {
+      asked.push({ details, authInfo });
+      event.preventDefault();
+      callback('user', 'pass');
+    });
+    const url = `${host.fixturesUrl}/auth-basic`;
+    const res = await ses.fetch(url);
+    expect(res.status).toBe(200);
+    expect(await res.text()).toBe('welcome');
+    const port = Number(new URL(host.fixturesUrl).port);
+    expect(asked).toEqual([{ details: { url }, authInfo: { isProxy: false, scheme: 'basic', host: '127.0.0.1', port, realm: 'Sandbox' } }]);
+    expect((await ses.fetch(url)).status).toBe(200);
+    expect(asked).toHaveLength(1);
+    await ses.clearAuthCache();
+    expect((await ses.fetch(url)).status).toBe(200);
+    expect(asked).toHaveLength(2);
+  });
+
+  it('returns the 401 when nobody answers the login event', async () => {
+    const ses = session.fromPartition('origin-auth-none');
+    const res = await ses.fetch(`${host.fixturesUrl}/auth-basic`);
+    expect(res.status).toBe(401);
+    expect(await res.text()).toBe('who are you?');
+  });
+});
+
 describe(`resolveHost on ${host.name}`, () => {
   it('answers the resolveHost vectors under Electron\'s --host-resolver-rules', async () => {
     const vectors = sessionJson.resolveHost;
