@@ -1,11 +1,13 @@
-import { Agent, fetch as undiciFetch, type Dispatcher } from 'undici';
+import { Agent, type Dispatcher } from 'undici';
 import type { PipelineRequest, Transport, TransportContext } from '../core/src/fetch/transport.ts';
 import { createSessionConnector, nodeTlsOptions } from './undici/connector.ts';
 import { firstRoute } from './route.ts';
+import { dispatchRequest } from './undici/dispatch-request.ts';
 import { RouteDispatcher, routeErrorFrom, type RouteDispatcherOptions } from './undici/route-dispatcher.ts';
 
 /**
- * Node transport: undici's fetch over one connection pool per route (DIRECT, or one proxy).
+ * Node transport: undici at the dispatcher level (adapters/undici/dispatch-request.ts builds the
+ * Response once) over one connection pool per route (DIRECT, or one proxy).
  * Proxies go through `RouteDispatcher` (adapters/undici): like Chromium, plain `http:` requests are
  * sent to HTTP and HTTPS proxies in absolute form, the rest through a CONNECT, SOCKS4 or SOCKS5
  * tunnel. Route failures reject per the contract in core/src/fetch/transport.ts.
@@ -35,21 +37,13 @@ export function createUndiciTransport(options: RouteDispatcherOptions = {}, cont
 
   return {
     name: 'undici',
+    // close() destroys the pools, which fails every request in flight, headers or body.
+    failsInFlightOnClose: true,
     async dispatch(request) {
-      const init: Record<string, unknown> = {
-        method: request.method,
-        headers: request.headers,
-        redirect: request.redirect,
-        dispatcher: dispatcherFor(request),
-      };
-      if (request.body !== null) {
-        init.body = request.body;
-        init.duplex = 'half';
-      }
-      if (request.signal) init.signal = request.signal;
       try {
-        return (await undiciFetch(request.url.href, init as Parameters<typeof undiciFetch>[1])) as unknown as Response;
+        return await dispatchRequest(dispatcherFor(request), request);
       } catch (err) {
+        if (request.signal?.aborted && err === request.signal.reason) throw err;
         throw routeErrorFrom(err, request) ?? err;
       }
     },

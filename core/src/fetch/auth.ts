@@ -301,11 +301,15 @@ export function createAuthStage(options: AuthStageOptions): Stage {
     };
 
     for (;;) {
-      const attempt: PipelineRequest = { ...request, url, headers: new Headers(request.headers) };
+      const attempt: PipelineRequest = { ...request, url };
       sentProxy = proxy ? cache.preemptive(true, proxy.origin, '') : undefined;
       if (sentProxy) attempt.proxyAuthorization = await authorization(sentProxy, tunnel ? 'CONNECT' : request.method, tunnel ? `${url.hostname}:${url.port || 443}` : path);
-      sentServer = attempt.headers.has('authorization') ? undefined : cache.preemptive(false, url.origin, url.pathname);
-      if (sentServer) attempt.headers.set('authorization', await authorization(sentServer, request.method, path));
+      sentServer = request.headers.has('authorization') ? undefined : cache.preemptive(false, url.origin, url.pathname);
+      if (sentServer) {
+        // The caller's headers stay as given: each attempt that adds credentials has its own copy.
+        attempt.headers = new Headers(request.headers);
+        attempt.headers.set('authorization', await authorization(sentServer, request.method, path));
+      }
       let response: Response;
       try {
         response = await next(attempt);

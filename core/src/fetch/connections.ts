@@ -1,55 +1,69 @@
 import { netError, toBodyNetError, toNetError } from '../net/net-errors.ts';
 import type { PipelineRequest, Stage, Transport } from './transport.ts';
 import { withBody } from './response.ts';
+import { tapOf } from './body-tap.ts';
 
 /**
  * Wraps a transport so that every failure, while connecting or while the body streams, reaches the
  * caller as Chromium's net error (the mapping itself is in net/net-errors.ts). An abort keeps the
- * signal's reason, as Electron's net.fetch rejects with `signal.reason`.
+ * signal's reason, as Electron's net.fetch rejects with `signal.reason`. A request that
+ * `closeAllConnections` failed while it was still in an earlier stage is not sent.
  */
 export function withNetErrors(transport: Transport): Transport {
   const wrapped: Transport = {
     ...transport,
     name: transport.name,
     async dispatch(request) {
-      const context = { url: request.url.href, partition: request.partition };
+      if (request.inFlight?.aborted) throw request.inFlight.reason;
       let response: Response;
       try {
         response = await transport.dispatch(request);
       } catch (err) {
         if (request.signal?.aborted) throw request.signal.reason;
-        throw toNetError(err, context);
+        throw toNetError(err, { url: request.url.href, partition: request.partition });
       }
-      if (!response.body) return response;
-      const source = response.body;
+      const body = response.body;
+      if (!body) return response;
       const headers = response.headers;
       const signal = request.signal;
-      return withBody(response, mapStream(source, (err) => (signal?.aborted ? signal.reason : toBodyNetError(err, headers, context))));
+      const mapError = (err: unknown): unknown => (signal?.aborted ? signal.reason : toBodyNetError(err, headers, { url: request.url.href, partition: request.partition }));
+      const tap = tapOf(body);
+      if (tap) {
+        tap.mapErrors(mapError);
+        return response;
+      }
+      return withBody(response, mapStream(body, mapError).stream);
     },
   };
   return wrapped;
 }
 
-function mapStream(source: ReadableStream<Uint8Array>, mapError: (err: unknown) => unknown, onDone?: () => void): ReadableStream<Uint8Array> {
+function mapStream(source: ReadableStream<Uint8Array>, mapError: (err: unknown) => unknown, onDone?: () => void): { stream: ReadableStream<Uint8Array>; fail(reason: unknown): void } {
   const reader = source.getReader();
   let finished = false;
+  let controller!: ReadableStreamDefaultController<Uint8Array>;
   const finish = (): void => {
     if (!finished) {
       finished = true;
       onDone?.();
     }
   };
-  return new ReadableStream<Uint8Array>({
-    async pull(controller) {
+  const stream = new ReadableStream<Uint8Array>({
+    start(c) {
+      controller = c;
+    },
+    async pull(c) {
       try {
         const { done, value } = await reader.read();
+        if (finished) return;
         if (done) {
           finish();
-          controller.close();
-        } else controller.enqueue(value);
+          c.close();
+        } else c.enqueue(value);
       } catch (err) {
+        if (finished) return;
         finish();
-        controller.error(mapError(err));
+        c.error(mapError(err));
       }
     },
     async cancel(reason) {
@@ -57,28 +71,102 @@ function mapStream(source: ReadableStream<Uint8Array>, mapError: (err: unknown) 
       await reader.cancel(reason);
     },
   });
+  return {
+    stream,
+    fail(reason) {
+      if (finished) return;
+      finish();
+      controller.error(reason);
+      reader.cancel(reason).catch(() => {});
+    },
+  };
+}
+
+interface Entry {
+  /** Set once `closeAllConnections` failed the request (read by `withNetErrors` before sending). */
+  aborted: boolean;
+  reason: unknown;
+  /** Fails the request wherever it is: its pending answer, or its body. */
+  fail(reason: unknown): void;
 }
 
 /**
  * The session's requests in flight, from the first stage until their body is read or cancelled, so
  * `closeAllConnections()` can fail them (`net::ERR_ABORTED`, as HttpNetworkSession::CloseAllConnections
- * fails its streams). Each request gets its own AbortSignal, combined with the caller's.
+ * fails its streams). A transport that fails what is in flight when closed (`failsInFlightOnClose`)
+ * needs nothing more; for others each request gets its own AbortSignal, combined with the caller's.
  */
 export class InFlightRequests {
-  readonly #controllers = new Set<AbortController>();
+  readonly #entries = new Set<Entry>();
+  #transportFails = false;
+
+  /** Tells the stage whether the session's transport fails requests in flight on `close()`. */
+  useTransport(transport: Transport): void {
+    this.#transportFails = transport.failsInFlightOnClose === true;
+  }
 
   /** The outermost pipeline stage. */
-  readonly stage: Stage = async (request, next) => {
+  readonly stage: Stage = (request, next) => (this.#transportFails ? this.#track(request, next) : this.#withSignal(request, next));
+
+  // No AbortSignal: the answer is rejected here, the body failed through its tap (or one wrapper).
+  #track(request: PipelineRequest, next: (request: PipelineRequest) => Promise<Response>): Promise<Response> {
+    return new Promise<Response>((resolve, reject) => {
+      const entry: Entry = {
+        aborted: false,
+        reason: undefined,
+        fail(reason) {
+          entry.aborted = true;
+          entry.reason = reason;
+          reject(reason);
+        },
+      };
+      const done = (): void => {
+        this.#entries.delete(entry);
+      };
+      this.#entries.add(entry);
+      let answer: Promise<Response>;
+      try {
+        answer = next({ ...request, inFlight: entry });
+      } catch (err) {
+        answer = Promise.reject(err);
+      }
+      answer.then((response) => {
+        const body = response.body;
+        if (entry.aborted) {
+          void body?.cancel(entry.reason).catch(() => {});
+          return;
+        }
+        if (!body) {
+          done();
+          return resolve(response);
+        }
+        const tap = tapOf(body);
+        if (tap) {
+          entry.fail = (reason) => tap.fail(reason);
+          tap.onDone(done);
+          return resolve(response);
+        }
+        const mapped = mapStream(body, (err) => err, done);
+        entry.fail = mapped.fail;
+        resolve(withBody(response, mapped.stream));
+      }, (err: unknown) => {
+        done();
+        reject(entry.aborted ? entry.reason : err);
+      });
+    });
+  }
+
+  async #withSignal(request: PipelineRequest, next: (request: PipelineRequest) => Promise<Response>): Promise<Response> {
     const controller = new AbortController();
     const signal = request.signal ? AbortSignal.any([request.signal, controller.signal]) : controller.signal;
-    this.#controllers.add(controller);
+    const entry: Entry = { aborted: false, reason: undefined, fail: (reason) => controller.abort(reason) };
+    this.#entries.add(entry);
     const done = (): void => {
-      this.#controllers.delete(controller);
+      this.#entries.delete(entry);
     };
-    const tracked: PipelineRequest = { ...request, signal };
     let response: Response;
     try {
-      response = await next(tracked);
+      response = await next({ ...request, signal });
     } catch (err) {
       done();
       throw controller.signal.aborted ? controller.signal.reason : err;
@@ -88,18 +176,26 @@ export class InFlightRequests {
       return response;
     }
     // Some hosts (Chromium) error an aborted body with their own TypeError rather than the reason.
-    return withBody(response, mapStream(response.body, (err) => (controller.signal.aborted ? controller.signal.reason : err), done));
-  };
+    const mapError = (err: unknown): unknown => (controller.signal.aborted ? controller.signal.reason : err);
+    const tap = tapOf(response.body);
+    if (tap) {
+      tap.mapErrors(mapError);
+      tap.onDone(done);
+      return response;
+    }
+    return withBody(response, mapStream(response.body, mapError, done).stream);
+  }
 
   /** How many requests are in flight. */
   get size(): number {
-    return this.#controllers.size;
+    return this.#entries.size;
   }
 
   /** Fails every request in flight with `net::ERR_ABORTED`. */
   abortAll(context: Record<string, unknown>): void {
     const reason = netError('ERR_ABORTED', context);
-    for (const controller of this.#controllers) controller.abort(reason);
-    this.#controllers.clear();
+    const entries = [...this.#entries];
+    this.#entries.clear();
+    for (const entry of entries) entry.fail(reason);
   }
 }

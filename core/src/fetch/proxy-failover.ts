@@ -55,7 +55,8 @@ export function createProxyFailoverStage(options: ProxyFailoverOptions): Stage {
       let spare: ReadableStream | null = null;
       let sent = body;
       if (!last && isStream(body)) [sent, spare] = body.tee();
-      const attempt: PipelineRequest = { ...request, headers: new Headers(request.headers), body: sent, proxy: chain.pac };
+      // Later stages copy the headers before they change them (auth), so the attempts can share them.
+      const attempt: PipelineRequest = { ...request, body: sent, proxy: chain.pac };
       try {
         const response = await next(attempt);
         void spare?.cancel();

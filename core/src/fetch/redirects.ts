@@ -39,7 +39,8 @@ export function redirectStage(transportFollows: boolean): Stage {
       return response;
     }
     const urlList: URL[] = [];
-    let hop: PipelineRequest = { ...request, headers: new Headers(request.headers), redirect: 'manual' };
+    // Each hop after the first gets its own copy of the headers (nextHop), so the first needs none.
+    let hop: PipelineRequest = { ...request, redirect: 'manual' };
     for (;;) {
       urlList.push(hop.url);
       const response = await next(hop);

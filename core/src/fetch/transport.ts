@@ -23,6 +23,11 @@ export interface PipelineRequest {
   proxyAuthorization?: string;
   /** Partition of the session that sent the request (for errors and logs). */
   partition: string;
+  /**
+   * Set by the session's in-flight tracking when the transport fails requests on close (no
+   * AbortSignal of the session's own): once `aborted`, the request must not be sent.
+   */
+  inFlight?: { readonly aborted: boolean; readonly reason: unknown };
 }
 
 /**
@@ -70,6 +75,11 @@ export interface Transport {
    * follows redirects and the transport always sees `redirect: 'manual'`.
    */
   readonly followsRedirects?: boolean;
+  /**
+   * True when `close()` fails every request in flight, before and after its headers arrived, so the
+   * session gives requests no AbortSignal of its own for `closeAllConnections`.
+   */
+  readonly failsInFlightOnClose?: boolean;
 }
 
 /** One pipeline stage: does its part and calls `next` (or answers itself). */

@@ -49,6 +49,7 @@ export class NetworkService {
   /** Wraps the session's transport so its failures become Chromium net errors; keeps it for the methods below. */
   adopt(transport: Transport): Transport {
     this.#transport = withNetErrors(transport);
+    this.inFlight.useTransport(transport);
     return this.#transport;
   }
 

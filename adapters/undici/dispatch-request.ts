@@ -1,0 +1,250 @@
+// One request at undici's dispatcher level, answered with a web Response built once: the headers
+// a fetch would add, the body of every BodyInit kind, content decoding, and the body as a tapped
+// stream (core/src/fetch/body-tap.ts) the session's stages watch without wrapping.
+import zlib from 'node:zlib';
+import { Buffer } from 'node:buffer';
+import { Transform } from 'node:stream';
+import type { Dispatcher } from 'undici';
+import type { PipelineRequest } from '../../core/src/fetch/transport.ts';
+import { createTappedBody, tapOf } from '../../core/src/fetch/body-tap.ts';
+
+// Fetch's null body statuses (fetch spec; undici web/fetch/constants.js).
+const NULL_BODY_STATUSES = new Set([101, 204, 205, 304]);
+const MAX_CONTENT_ENCODINGS = 5;
+const zstdDecompress = (zlib as { createZstdDecompress?: (options?: zlib.ZlibOptions) => zlib.Zlib & NodeJS.ReadWriteStream }).createZstdDecompress;
+// Chromium advertises br and zstd only over TLS (net/url_request/url_request_http_job.cc).
+const ACCEPT_ENCODING_HTTP = 'gzip, deflate';
+const ACCEPT_ENCODING_HTTPS = zstdDecompress ? 'gzip, deflate, br, zstd' : 'gzip, deflate, br';
+
+type DispatchBody = string | Buffer | Uint8Array | Blob | AsyncIterable<Uint8Array> | null;
+
+/** The body as undici sends it, with the Content-Type fetch would give it (BodyInit extraction). */
+async function extractBody(body: BodyInit | null): Promise<{ body: DispatchBody; type: string | null; length: number | null }> {
+  if (body === null || body === undefined) return { body: null, type: null, length: null };
+  if (typeof body === 'string') {
+    const bytes = Buffer.from(body, 'utf8');
+    return { body: bytes, type: 'text/plain;charset=UTF-8', length: bytes.byteLength };
+  }
+  if (body instanceof Uint8Array) return { body, type: null, length: body.byteLength };
+  if (ArrayBuffer.isView(body)) return { body: new Uint8Array(body.buffer, body.byteOffset, body.byteLength), type: null, length: body.byteLength };
+  if (body instanceof ArrayBuffer) return { body: new Uint8Array(body), type: null, length: body.byteLength };
+  if (body instanceof URLSearchParams) {
+    const bytes = Buffer.from(body.toString(), 'utf8');
+    return { body: bytes, type: 'application/x-www-form-urlencoded;charset=UTF-8', length: bytes.byteLength };
+  }
+  if (body instanceof Blob) return { body, type: body.type || null, length: body.size };
+  if (body instanceof ReadableStream) return { body: body as unknown as AsyncIterable<Uint8Array>, type: null, length: null };
+  // FormData (and anything else BodyInit allows): the platform serialises it, boundary included.
+  const serialised = new Response(body);
+  const bytes = new Uint8Array(await serialised.arrayBuffer());
+  return { body: bytes, type: serialised.headers.get('content-type'), length: bytes.byteLength };
+}
+
+/** The decoders for a Content-Encoding value, outermost coding last (undici fetch's rules); [] when none or unknown. */
+function decodersFor(contentEncoding: string): Array<NodeJS.ReadWriteStream> | Error {
+  const codings = contentEncoding.toLowerCase().split(',');
+  if (codings.length > MAX_CONTENT_ENCODINGS) return new Error(`too many content-encodings in response: ${codings.length}, maximum allowed is ${MAX_CONTENT_ENCODINGS}`);
+  const decoders: NodeJS.ReadWriteStream[] = [];
+  for (let i = codings.length - 1; i >= 0; i--) {
+    const coding = codings[i]!.trim();
+    const lenient = { flush: zlib.constants.Z_SYNC_FLUSH, finishFlush: zlib.constants.Z_SYNC_FLUSH };
+    if (coding === 'gzip' || coding === 'x-gzip') decoders.push(zlib.createGunzip(lenient));
+    else if (coding === 'deflate') decoders.push(createInflate(lenient));
+    else if (coding === 'br') decoders.push(zlib.createBrotliDecompress({ flush: zlib.constants.BROTLI_OPERATION_FLUSH, finishFlush: zlib.constants.BROTLI_OPERATION_FLUSH }));
+    else if (coding === 'zstd' && zstdDecompress) decoders.push(zstdDecompress());
+    else return [];
+  }
+  return decoders;
+}
+
+// "deflate" is zlib-wrapped by the spec, but servers send raw deflate too: the first byte tells.
+function createInflate(options: zlib.ZlibOptions): Transform {
+  let inner: zlib.Inflate | zlib.InflateRaw | null = null;
+  return new Transform({
+    transform(chunk: Buffer, _encoding, callback) {
+      if (!inner) {
+        inner = (chunk[0]! & 0x0f) === 0x08 ? zlib.createInflate(options) : zlib.createInflateRaw(options);
+        inner.on('data', (d: Buffer) => this.push(d));
+        inner.on('error', (err) => this.destroy(err));
+      }
+      inner.write(chunk, () => callback());
+    },
+    flush(callback) {
+      if (!inner) return callback();
+      inner.once('end', () => callback());
+      inner.end();
+    },
+  });
+}
+
+/**
+ * Sends `request` through `dispatcher` and answers with a Response whose body is a tapped stream.
+ * Rejects with undici's own errors (not fetch's `TypeError('fetch failed')`), or the signal's reason.
+ */
+export async function dispatchRequest(dispatcher: Dispatcher, request: PipelineRequest): Promise<Response> {
+  const { url, method, signal } = request;
+  if (signal?.aborted) throw signal.reason;
+  const extracted = await extractBody(request.body);
+  const headers: string[] = [];
+  let hasAccept = false;
+  let hasAcceptLanguage = false;
+  let hasAcceptEncoding = false;
+  let hasContentType = false;
+  let hasContentLength = false;
+  let hasUserAgent = false;
+  let hasRange = false;
+  for (const [name, value] of request.headers) {
+    switch (name) {
+      case 'accept': hasAccept = true; break;
+      case 'accept-language': hasAcceptLanguage = true; break;
+      case 'accept-encoding': hasAcceptEncoding = true; break;
+      case 'content-type': hasContentType = true; break;
+      case 'content-length': hasContentLength = true; break;
+      case 'user-agent': hasUserAgent = true; break;
+      case 'range': hasRange = true; break;
+      case 'sec-fetch-mode': continue;
+    }
+    headers.push(name, value);
+  }
+  // What undici's fetch added to every request before (fetch spec main fetch and HTTP-network-or-cache fetch).
+  if (extracted.type !== null && !hasContentType) headers.push('content-type', extracted.type);
+  if (!hasAccept) headers.push('accept', '*/*');
+  if (!hasAcceptLanguage) headers.push('accept-language', '*');
+  headers.push('sec-fetch-mode', 'cors');
+  if (!hasUserAgent) headers.push('user-agent', 'undici');
+  if (hasRange) headers.push('accept-encoding', 'identity');
+  else if (!hasAcceptEncoding) headers.push('accept-encoding', url.protocol === 'https:' ? ACCEPT_ENCODING_HTTPS : ACCEPT_ENCODING_HTTP);
+  if (!hasContentLength) {
+    if (extracted.length !== null) headers.push('content-length', String(extracted.length));
+    else if (extracted.body === null && (method === 'POST' || method === 'PUT')) headers.push('content-length', '0');
+  }
+  const hasTrailingQuestionMark = url.search.length === 0 && url.href[url.href.length - url.hash.length - 1] === '?';
+  const path = url.pathname + url.search + (hasTrailingQuestionMark ? '?' : '');
+
+  return new Promise<Response>((resolve, reject) => {
+    let abort: ((err?: Error) => void) | null = null;
+    let sink: ((chunk: Uint8Array) => boolean) | null = null;
+    let end: (() => void) | null = null;
+    let fail: ((err: unknown) => void) | null = null;
+    let stream: ReadableStream<Uint8Array> | null = null;
+    let settled = false;
+    const onAbort = (): void => {
+      const reason = signal!.reason;
+      if (!settled) {
+        settled = true;
+        reject(reason);
+      }
+      const tap = tapOf(stream);
+      if (tap) tap.fail(reason);
+      else abort?.(reason instanceof Error ? reason : undefined);
+    };
+    const cleanup = (): void => {
+      signal?.removeEventListener('abort', onAbort);
+    };
+    // Removed again when the response ends, so a long-lived signal does not collect listeners.
+    signal?.addEventListener('abort', onAbort);
+
+    const handler = {
+      onConnect(a: (err?: Error) => void): void {
+        abort = a;
+        if (signal?.aborted) a();
+      },
+      onHeaders(status: number, raw: Buffer[], resume: () => void, statusText: string): boolean {
+        if (status < 200) return true;
+        const responseHeaders = new Headers();
+        let contentEncoding: string | null = null;
+        for (let i = 0; i < raw.length; i += 2) {
+          const name = raw[i]!.toString('latin1');
+          const value = raw[i + 1]!.toString('latin1');
+          responseHeaders.append(name, value);
+          if (contentEncoding === null && name.length === 16 && name.toLowerCase() === 'content-encoding') contentEncoding = value;
+        }
+        settled = true;
+        if (method === 'HEAD' || method === 'CONNECT' || NULL_BODY_STATUSES.has(status)) {
+          cleanup();
+          resolve(new Response(null, { status, statusText, headers: responseHeaders }));
+          return true;
+        }
+        const decoders = contentEncoding === null ? [] : decodersFor(contentEncoding);
+        if (decoders instanceof Error) {
+          settled = false;
+          abort?.(decoders);
+          return false;
+        }
+        let paused = false;
+        const last = decoders.length > 0 ? decoders[decoders.length - 1]! : null;
+        const body = createTappedBody({
+          resume() {
+            if (last?.isPaused()) last.resume();
+            if (paused) {
+              paused = false;
+              resume();
+            }
+          },
+          abort(reason) {
+            cleanup();
+            for (const d of decoders) d.removeAllListeners('data');
+            abort?.(reason instanceof Error ? reason : new Error(String(reason ?? 'aborted')));
+          },
+        });
+        stream = body.stream;
+        const out = body.sink;
+        if (last) {
+          // Compressed bytes go into the decoder chain; decoded bytes go to the body.
+          const first = decoders[0]!;
+          let piped = first;
+          for (let i = 1; i < decoders.length; i++) piped = piped.pipe(decoders[i]!);
+          last.on('data', (chunk: Buffer) => {
+            if (!out.enqueue(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength))) last.pause();
+          });
+          last.on('end', () => out.close());
+          for (const d of decoders) d.on('error', (err: Error) => { out.error(err); abort?.(err); });
+          first.on('drain', () => {
+            if (paused) {
+              paused = false;
+              resume();
+            }
+          });
+          sink = (chunk) => {
+            if (first.write(chunk)) return true;
+            paused = true;
+            return false;
+          };
+          end = () => first.end();
+        } else {
+          sink = (chunk) => {
+            if (out.enqueue(chunk)) return true;
+            paused = true;
+            return false;
+          };
+          end = () => out.close();
+        }
+        fail = (err) => out.error(err);
+        resolve(new Response(body.stream, { status, statusText, headers: responseHeaders }));
+        return true;
+      },
+      onData(chunk: Buffer): boolean {
+        return sink ? sink(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength)) : true;
+      },
+      onComplete(): void {
+        cleanup();
+        end?.();
+      },
+      onError(err: Error): void {
+        cleanup();
+        const reason = signal?.aborted ? signal.reason : err;
+        if (!settled) {
+          settled = true;
+          reject(reason);
+        }
+        fail?.(reason);
+      },
+    };
+    try {
+      dispatcher.dispatch({ origin: url.origin, path, headers, body: extracted.body as NonNullable<Dispatcher.DispatchOptions['body']> | null, method: method as Dispatcher.HttpMethod }, handler as unknown as Dispatcher.DispatchHandler);
+    } catch (err) {
+      cleanup();
+      reject(err);
+    }
+  });
+}

@@ -1,0 +1,115 @@
+/**
+ * Response bodies that stages can watch without wrapping them. A transport that builds its body
+ * with `createTappedBody` lets `withNetErrors` map its errors and `InFlightRequests` learn when it
+ * ends or fail it, all on the one stream: no extra ReadableStream and no second Response per stage.
+ * Bodies from elsewhere (a platform `fetch`) have no tap and are wrapped as before.
+ */
+export interface BodyTap {
+  /** Adds a mapping for the error the body fails with; mappings run in the order added (innermost stage first). */
+  mapErrors(map: (err: unknown) => unknown): void;
+  /** Runs `fn` once the body has ended, failed or been cancelled (at once if it already has). */
+  onDone(fn: () => void): void;
+  /** Fails the body with `reason` as is, and stops the transfer. */
+  fail(reason: unknown): void;
+}
+
+/** What the transport feeds a tapped body with. */
+export interface BodySink {
+  /** Queues a chunk; false when the reader is behind and the transport should pause. */
+  enqueue(chunk: Uint8Array): boolean;
+  close(): void;
+  /** Fails the body; the error goes through the stages' mappings when the reader gets to it. */
+  error(err: unknown): void;
+}
+
+/** How the tapped body talks back to the transport. */
+export interface BodySource {
+  /** The reader wants more: resume a paused transfer. */
+  resume(): void;
+  /** The body was cancelled or failed from outside: stop the transfer. */
+  abort(reason: unknown): void;
+}
+
+const taps = new WeakMap<ReadableStream, BodyTap>();
+
+/** The tap of `body` when a transport built it with `createTappedBody`, else null. */
+export function tapOf(body: ReadableStream | null): BodyTap | null {
+  return body === null ? null : taps.get(body) ?? null;
+}
+
+// A reader that has this many bytes waiting unread pauses the transfer (Node's stream default).
+const PAUSE_BYTES = 64 * 1024;
+
+/** A body stream for a transport to fill through the returned sink. */
+export function createTappedBody(source: BodySource): { stream: ReadableStream<Uint8Array>; sink: BodySink } {
+  let controller!: ReadableStreamDefaultController<Uint8Array>;
+  let finished = false;
+  let waiting = false;
+  let pendingError: { err: unknown } | null = null;
+  let maps: Array<(err: unknown) => unknown> | null = null;
+  let done: Array<() => void> | null = null;
+  const finish = (): void => {
+    finished = true;
+    if (done) for (const fn of done.splice(0)) fn();
+  };
+  // An error is handed to the reader only once it asks for data, so stages that add their mapping
+  // after the transport answered (the error may come first) still map it.
+  const deliver = (err: unknown): void => {
+    let mapped = err;
+    if (maps) for (const map of maps) mapped = map(mapped);
+    controller.error(mapped);
+    finish();
+  };
+  const stream = new ReadableStream<Uint8Array>({
+    start(c) {
+      controller = c;
+    },
+    pull() {
+      if (pendingError) return deliver(pendingError.err);
+      waiting = true;
+      source.resume();
+    },
+    cancel(reason) {
+      if (finished) return;
+      pendingError = null;
+      finish();
+      source.abort(reason);
+    },
+  }, { highWaterMark: 0, size: (chunk) => chunk.byteLength });
+  const tap: BodyTap = {
+    mapErrors(map) {
+      (maps ??= []).push(map);
+    },
+    onDone(fn) {
+      if (finished) fn();
+      else (done ??= []).push(fn);
+    },
+    fail(reason) {
+      if (finished) return;
+      pendingError = null;
+      controller.error(reason);
+      finish();
+      source.abort(reason);
+    },
+  };
+  taps.set(stream, tap);
+  const sink: BodySink = {
+    enqueue(chunk) {
+      if (finished || pendingError) return false;
+      waiting = false;
+      controller.enqueue(chunk);
+      return (controller.desiredSize ?? 0) > -PAUSE_BYTES;
+    },
+    close() {
+      if (finished || pendingError) return;
+      controller.close();
+      finish();
+    },
+    error(err) {
+      if (finished || pendingError) return;
+      if (waiting) deliver(err);
+      else pendingError = { err };
+    },
+  };
+  return { stream, sink };
+}
