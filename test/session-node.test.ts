@@ -140,6 +140,19 @@ describe('ses.fetch routes the way resolveProxy answers (Node)', () => {
   });
 });
 
+describe('response headers on Node', () => {
+  it('keeps each Set-Cookie value separate', async () => {
+    const { startFixturesServer } = await import('./harness/fixtures-server.mjs' as string);
+    const origin = await startFixturesServer();
+    try {
+      const res = await session.fromPartition('set-cookie-values').fetch(`${origin.url}/two-cookies`);
+      expect(res.headers.getSetCookie()).toEqual(['a=1; Path=/', 'b=2; Path=/']);
+    } finally {
+      await origin.close();
+    }
+  });
+});
+
 describe('PAC sources only Node reaches', () => {
   it('loads a PAC script from a file: URL (capability "file-urls")', async () => {
     const { writeFile } = await import('node:fs/promises');

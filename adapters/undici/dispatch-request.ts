@@ -7,9 +7,9 @@ import { Transform } from 'node:stream';
 import type { Dispatcher } from 'undici';
 import type { PipelineRequest } from '../../core/src/fetch/transport.ts';
 import { createTappedBody, tapOf } from '../../core/src/fetch/body-tap.ts';
+import { NULL_BODY_STATUSES } from '../../core/src/fetch/response.ts';
 
 // Fetch's null body statuses (fetch spec; undici web/fetch/constants.js).
-const NULL_BODY_STATUSES = new Set([101, 204, 205, 304]);
 const MAX_CONTENT_ENCODINGS = 5;
 const zstdDecompress = (zlib as { createZstdDecompress?: (options?: zlib.ZlibOptions) => zlib.Zlib & NodeJS.ReadWriteStream }).createZstdDecompress;
 // Chromium advertises br and zstd only over TLS (net/url_request/url_request_http_job.cc).

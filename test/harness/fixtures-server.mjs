@@ -1,6 +1,7 @@
 // A loopback HTTP server for the shared suites on every host: it echoes requests, serves PAC
 // scripts and the shared vector files, and (for the Chromium run) the test page and bundle.
 import http from 'node:http';
+import zlib from 'node:zlib';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -39,6 +40,25 @@ export async function startFixturesServer({ staticDir, proxies: withProxies = fa
         const answer = kind ? proxies[kind]?.seen ?? null : Object.fromEntries(Object.entries(proxies).map(([k, p]) => [k, p.port]));
         res.writeHead(answer === null ? 404 : 200, { 'content-type': 'application/json', 'access-control-allow-origin': '*' });
         res.end(JSON.stringify(answer));
+        return;
+      }
+      if (url.pathname === '/encoded') {
+        // The same text compressed with ?coding=gzip|deflate|br.
+        const coding = url.searchParams.get('coding') ?? 'gzip';
+        const text = Buffer.from('compressed hello '.repeat(100));
+        const encoded = coding === 'br' ? zlib.brotliCompressSync(text) : coding === 'deflate' ? zlib.deflateSync(text) : zlib.gzipSync(text);
+        res.writeHead(200, { 'content-type': 'text/plain', 'content-encoding': coding, 'access-control-allow-origin': '*' });
+        res.end(encoded);
+        return;
+      }
+      if (url.pathname === '/two-cookies') {
+        res.writeHead(200, [['content-type', 'text/plain'], ['set-cookie', 'a=1; Path=/'], ['set-cookie', 'b=2; Path=/']]);
+        res.end('cookies');
+        return;
+      }
+      if (url.pathname === '/no-content') {
+        res.writeHead(204);
+        res.end();
         return;
       }
       if (url.pathname === '/auth-basic') {

@@ -224,6 +224,43 @@ describe(`ses.fetch on ${host.name}`, () => {
     expect(echo.headers['x-test']).toBe('yes');
   });
 
+  it('decodes gzip, deflate and br response bodies', async () => {
+    const ses = session.fromPartition('fetch-encodings');
+    for (const coding of ['gzip', 'deflate', 'br']) {
+      const res = await ses.fetch(`${host.fixturesUrl}/encoded?coding=${coding}`);
+      expect(await res.text(), coding).toBe('compressed hello '.repeat(100));
+    }
+  });
+
+  it('gives HEAD and 204 answers a null body', async () => {
+    const ses = session.fromPartition('fetch-null-body');
+    const head = await ses.fetch(`${host.fixturesUrl}/echo`, { method: 'HEAD' });
+    expect(head.status).toBe(200);
+    expect(head.body).toBeNull();
+    const empty = await ses.fetch(`${host.fixturesUrl}/no-content`);
+    expect(empty.status).toBe(204);
+    expect(empty.body).toBeNull();
+  });
+
+  it('sends every body kind with its content type', async () => {
+    const ses = session.fromPartition('fetch-body-kinds');
+    const send = async (body: BodyInit) => (await (await ses.fetch(`${host.fixturesUrl}/echo`, { method: 'POST', body })).json()) as { body: string; headers: Record<string, string> };
+    const form = new FormData();
+    form.append('field', 'value');
+    const multipart = await send(form);
+    expect(multipart.headers['content-type']).toMatch(/^multipart\/form-data; boundary=/);
+    expect(multipart.body).toContain('name="field"');
+    expect(multipart.body).toContain('value');
+    const params = await send(new URLSearchParams({ a: '1', b: 'x y' }));
+    expect(params).toMatchObject({ body: 'a=1&b=x+y' });
+    expect(params.headers['content-type']).toBe('application/x-www-form-urlencoded;charset=UTF-8');
+    const blob = await send(new Blob(['blob body'], { type: 'text/x-test' }));
+    expect(blob).toMatchObject({ body: 'blob body' });
+    expect(blob.headers['content-type']).toBe('text/x-test');
+    expect(await send(new TextEncoder().encode('bytes').buffer as ArrayBuffer)).toMatchObject({ body: 'bytes' });
+    expect(await send(new TextEncoder().encode('view'))).toMatchObject({ body: 'view' });
+  });
+
   it('accepts a Request object', async () => {
     const ses = session.fromPartition('fetch-request');
     const echo = await (await ses.fetch(new Request(`${host.fixturesUrl}/echo`, { method: 'PUT', body: 'r', headers: { 'x-r': '1' } }))).json();

@@ -6,6 +6,7 @@ import { compose, type PipelineRequest, type Stage, type Transport } from '../fe
 import { generateAcceptLanguageHeader } from './accept-language.ts';
 import { BAD_PROXY_RETRY_MS, ProxyService, type ProxyConfig } from './proxy-service.ts';
 import { createProxyFailoverStage } from '../fetch/proxy-failover.ts';
+import { NULL_BODY_STATUSES, withBody } from '../fetch/response.ts';
 import { AuthCache, createAuthStage, type AuthInfo, type Credentials } from '../fetch/auth.ts';
 import { NetworkService, type PreconnectOptions } from './network-service.ts';
 import type { ResolvedHost, ResolveHostOptions } from '../net/host-resolver.ts';
@@ -186,7 +187,14 @@ export class Session extends EventEmitter {
       proxy: 'DIRECT',
       partition: this.#partition,
     };
-    return this.#send(request);
+    const response = await this.#send(request);
+    // Electron's net.fetch gives HEAD answers and null-body statuses a null body
+    // (lib/browser/api/net-fetch.ts), whatever the host's fetch does.
+    if (response.body !== null && (request.method === 'HEAD' || NULL_BODY_STATUSES.has(response.status))) {
+      await response.body.cancel().catch(() => undefined);
+      return withBody(response, null);
+    }
+    return response;
   }
 
   /**
