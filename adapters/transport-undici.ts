@@ -1,7 +1,7 @@
 import { Agent, type Dispatcher } from 'undici';
 import type { PipelineRequest, Transport, TransportContext } from '../core/src/fetch/transport.ts';
-import { createSessionConnector, nodeTlsOptions } from './undici/connector.ts';
-import { firstRoute } from './route.ts';
+import { createSessionConnector } from './undici/connector.ts';
+import { firstRoute, type Route } from './route.ts';
 import { dispatchRequest } from './undici/dispatch-request.ts';
 import { RouteDispatcher, routeErrorFrom, type RouteDispatcherOptions } from './undici/route-dispatcher.ts';
 
@@ -18,19 +18,23 @@ export function createUndiciTransport(options: RouteDispatcherOptions = {}, cont
   const connector = createSessionConnector(context);
   const newDirect = (): Agent => new Agent({ keepAliveTimeout: 10_000, connect: connector.connect });
   let direct = newDirect();
-  // The session's SSL config also applies to origins reached through a tunnel.
-  const sslConfig = context?.sslConfig;
-  const tunnelTls: RouteDispatcherOptions = sslConfig ? { requestTls: () => nodeTlsOptions(sslConfig()) } : {};
+  // Proxied routes open their connections through the same connector, so the proxy's name, its
+  // certificate and the origin's certificate inside a tunnel follow the session's policy too.
   const proxies = new Map<string, RouteDispatcher>();
+
+  function routeDispatcher(route: Exclude<Route, { kind: 'direct' }>): RouteDispatcher {
+    let agent = proxies.get(route.text);
+    if (!agent) {
+      agent = new RouteDispatcher(route, { keepAliveTimeout: 10_000, ...options }, connector);
+      proxies.set(route.text, agent);
+    }
+    return agent;
+  }
 
   function dispatcherFor(request: PipelineRequest): Dispatcher {
     const route = firstRoute(request.proxy);
     if (route.kind === 'direct') return direct;
-    let agent = proxies.get(route.text);
-    if (!agent) {
-      agent = new RouteDispatcher(route, { keepAliveTimeout: 10_000, ...tunnelTls, ...options });
-      proxies.set(route.text, agent);
-    }
+    const agent = routeDispatcher(route);
     agent.setProxyAuthorization(request.proxyAuthorization);
     return agent;
   }
@@ -64,8 +68,11 @@ export function createUndiciTransport(options: RouteDispatcherOptions = {}, cont
       await Promise.all(old.map((d) => d.close()));
     },
     async preconnect(url, numSockets, proxy) {
-      // Only DIRECT routes are preconnected; Chromium would open sockets to the proxy instead.
-      if (firstRoute(proxy).kind === 'direct') await connector.preconnect(url, numSockets);
+      // Chromium preconnects along the route: to the origin for DIRECT, else to the proxy (with the
+      // tunnel, and TLS for https:, when the request would use one).
+      const route = firstRoute(proxy);
+      if (route.kind === 'direct') await connector.preconnect(url, numSockets);
+      else await routeDispatcher(route).preconnect(url, numSockets);
     },
   };
 }

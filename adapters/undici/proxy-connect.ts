@@ -4,6 +4,8 @@ import net from 'node:net';
 import tls from 'node:tls';
 import { lookup } from 'node:dns/promises';
 import type { RouteFailureCode } from '../../core/src/fetch/transport.ts';
+import type { ConnectTarget } from '../../core/src/net/host-resolver.ts';
+import type { OpenTarget } from './connector.ts';
 
 /** A connection through the proxy could not be set up; `code` is Chromium's net error name. */
 export class ProxyConnectError extends Error {
@@ -34,45 +36,52 @@ export interface TunnelTarget {
 // Chromium's HttpProxyConnectJob / SOCKSConnectJob give up after 30 s.
 const HANDSHAKE_TIMEOUT_MS = 30_000;
 
+// Node's names (no session verifier) and ours (ERR_CERT_*, net::IsCertificateError's range).
 const CERT_ERRORS = /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|UNABLE_TO_GET_ISSUER|ALTNAME/;
 
+/** Opens a connection with the session's resolver, SSL config and verifier (`SessionConnector.open`). */
+export type OpenConnection = (target: OpenTarget) => Promise<net.Socket>;
+
 /**
- * TCP (or, for an HTTPS proxy, TLS) to the proxy. Failing to reach it is ERR_PROXY_CONNECTION_FAILED
- * (HttpProxyConnectJob and SOCKSConnectJob map every transport error to it); a certificate the
- * proxy cannot prove is ERR_PROXY_CERTIFICATE_INVALID, any other TLS failure ERR_SSL_PROTOCOL_ERROR.
+ * TCP (or, for an HTTPS proxy, TLS) to the proxy, opened by the session's connector: the proxy's
+ * name goes through the session's host resolver and its certificate through the session's verifier
+ * (Chromium resolves and verifies proxies with the network context's HostResolver and
+ * CertVerifier). Failing to reach it is ERR_PROXY_CONNECTION_FAILED (HttpProxyConnectJob and
+ * SOCKSConnectJob map every transport error to it); a certificate error is
+ * ERR_PROXY_CERTIFICATE_INVALID (HttpProxyConnectJob::DoSSLConnectComplete, IsCertificateError);
+ * a TLS protocol failure ERR_SSL_PROTOCOL_ERROR.
  */
-export function connectToProxy(proxy: ProxyEndpoint, proxyTls: tls.ConnectionOptions = {}): Promise<net.Socket> {
-  return new Promise((resolve, reject) => {
-    const secure = proxy.kind === 'https';
-    const socket: net.Socket = secure
-      ? tls.connect({ ...proxyTls, host: proxy.host, port: proxy.port, ALPNProtocols: ['http/1.1'], ...(net.isIP(proxy.host) ? {} : { servername: proxy.host }) })
-      : net.connect({ host: proxy.host, port: proxy.port });
+export async function connectToProxy(proxy: ProxyEndpoint, open: OpenConnection, proxyTls?: tls.ConnectionOptions): Promise<net.Socket> {
+  const secure = proxy.kind === 'https';
+  const target: OpenTarget = { hostname: proxy.host, port: proxy.port, tls: secure, route: 'proxy' };
+  if (secure && proxyTls) target.extraTls = proxyTls;
+  try {
+    return await open(target);
+  } catch (err) {
     const where = `${proxy.kind} proxy ${proxy.host}:${proxy.port}`;
-    socket.setTimeout(HANDSHAKE_TIMEOUT_MS, () => socket.destroy(new ProxyConnectError('ERR_PROXY_CONNECTION_FAILED', `${where} did not answer in time`)));
-    socket.once(secure ? 'secureConnect' : 'connect', () => {
-      socket.setTimeout(0);
-      socket.removeAllListeners('error');
-      resolve(socket);
-    });
-    socket.once('error', (err: NodeJS.ErrnoException) => {
-      if (err instanceof ProxyConnectError) return reject(err);
-      const code = String(err.code ?? '');
-      if (secure && CERT_ERRORS.test(code)) return reject(new ProxyConnectError('ERR_PROXY_CERTIFICATE_INVALID', `${where}: ${err.message}`, { cause: err }));
-      if (secure && (code === 'EPROTO' || code.startsWith('ERR_SSL'))) return reject(new ProxyConnectError('ERR_SSL_PROTOCOL_ERROR', `${where}: ${err.message}`, { cause: err }));
-      reject(new ProxyConnectError('ERR_PROXY_CONNECTION_FAILED', `${where}: ${err.message}`, { cause: err }));
-    });
-  });
+    const code = String((err as { code?: unknown }).code ?? '');
+    const message = (err as { message?: unknown }).message;
+    const detail = `${where}: ${String(message ?? err)}`;
+    if (secure && CERT_ERRORS.test(code) && !code.startsWith('ERR_SSL')) {
+      throw new ProxyConnectError('ERR_PROXY_CERTIFICATE_INVALID', detail, { cause: err });
+    }
+    if (secure && (code === 'EPROTO' || code.startsWith('ERR_SSL'))) throw new ProxyConnectError('ERR_SSL_PROTOCOL_ERROR', detail, { cause: err });
+    throw new ProxyConnectError('ERR_PROXY_CONNECTION_FAILED', detail, { cause: err });
+  }
 }
+
+/** The session's host resolver for SOCKS4 targets, or null to ask the OS (`SessionConnector.resolve`). */
+export type LocalResolver = (hostname: string, port: number) => Promise<ConnectTarget> | null;
 
 /**
  * Sets up a tunnel to `target` over `socket` (already connected to the proxy): CONNECT for HTTP and
  * HTTPS proxies, the SOCKS4 or SOCKS5 handshake otherwise. Resolves once bytes can flow to the origin.
  */
-export async function openTunnel(socket: net.Socket, proxy: ProxyEndpoint, target: TunnelTarget, proxyAuthorization?: string): Promise<void> {
+export async function openTunnel(socket: net.Socket, proxy: ProxyEndpoint, target: TunnelTarget, proxyAuthorization?: string, resolve?: LocalResolver): Promise<void> {
   const reader = createReader(socket, proxy);
   socket.setTimeout(HANDSHAKE_TIMEOUT_MS, () => socket.destroy(new ProxyConnectError(proxy.kind.startsWith('socks') ? 'ERR_SOCKS_CONNECTION_FAILED' : 'ERR_TUNNEL_CONNECTION_FAILED', 'handshake timed out')));
   try {
-    if (proxy.kind === 'socks4') await socks4(socket, reader, target);
+    if (proxy.kind === 'socks4') await socks4(socket, reader, target, resolve);
     else if (proxy.kind === 'socks5') await socks5(socket, reader, target);
     else await httpConnect(socket, reader, target, proxyAuthorization);
   } catch (err) {
@@ -104,13 +113,18 @@ async function httpConnect(socket: net.Socket, reader: Reader, target: TunnelTar
   throw new ProxyConnectError('ERR_TUNNEL_CONNECTION_FAILED', `CONNECT ${authority} answered ${JSON.stringify(lines[0] ?? '')}`);
 }
 
-// socks_client_socket.cc: Chromium's SOCKS4 resolves the name locally (IPv4 only) and never sends
-// a SOCKS4a name; reply 0x5A opens the tunnel, 0x5C is "host unreachable", the rest a failure.
-async function socks4(socket: net.Socket, reader: Reader, target: TunnelTarget): Promise<void> {
+// socks_client_socket.cc: Chromium's SOCKS4 resolves the name locally with the network context's
+// HostResolver (so --host-resolver-rules and the host cache apply; IPv4 only) and never sends a
+// SOCKS4a name; the port is the request's own (BuildHandshakeWriteBuffer uses destination_.port()).
+// Reply 0x5A opens the tunnel, 0x5C is "host unreachable", the rest a failure.
+async function socks4(socket: net.Socket, reader: Reader, target: TunnelTarget, resolve: LocalResolver | undefined): Promise<void> {
   let address = target.host;
   if (!net.isIPv4(address)) {
     try {
-      address = (await lookup(target.host, { family: 4 })).address;
+      const resolved = resolve?.(target.host, target.port);
+      const v4 = resolved ? (await resolved).endpoints.find((e) => e.family === 'ipv4')?.address : (await lookup(target.host, { family: 4 })).address;
+      if (!v4) throw new Error(`no IPv4 address for ${target.host}`);
+      address = v4;
     } catch (err) {
       throw new ProxyConnectError('ERR_NAME_NOT_RESOLVED', `SOCKS4 needs an IPv4 address for ${target.host}`, { cause: err });
     }

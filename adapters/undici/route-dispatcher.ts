@@ -2,11 +2,15 @@
 // http: URLs in absolute form to PROXY and HTTPS proxies, everything else through a tunnel
 // (CONNECT, SOCKS4, SOCKS5), TLS to the origin inside the tunnel for https: URLs.
 import net from 'node:net';
-import tls from 'node:tls';
+import type tls from 'node:tls';
 import { Agent, Dispatcher, Pool } from 'undici';
 import { routeFailure, type PipelineRequest } from '../../core/src/fetch/transport.ts';
 import type { Route } from '../route.ts';
-import { ProxyConnectError, connectToProxy, openTunnel, type ProxyEndpoint } from './proxy-connect.ts';
+import { ProxyConnectError, connectToProxy, openTunnel, type ProxyEndpoint, type TunnelTarget } from './proxy-connect.ts';
+import { createSessionConnector, type OpenTarget, type SessionConnector } from './connector.ts';
+import { WarmSockets, connectWith } from './warm-sockets.ts';
+
+type ConnectCallback = (err: Error | null, socket: net.Socket | null) => void;
 
 /** TLS settings of a route dispatcher. */
 export interface RouteDispatcherOptions {
@@ -15,6 +19,13 @@ export interface RouteDispatcherOptions {
   /** Extra TLS options for the origin inside a tunnel (the session's SSL config). */
   requestTls?: () => tls.ConnectionOptions;
   keepAliveTimeout?: number;
+}
+
+// Key of preconnected connections to the proxy itself (absolute-form requests).
+const FORWARD = 'forward';
+
+function tunnelTarget(protocol: string, hostname: string, port: string | number | null | undefined): TunnelTarget {
+  return { host: String(hostname).replace(/^\[|\]$/g, ''), port: Number(port || (protocol === 'https:' ? 443 : 80)) };
 }
 
 /** The proxy endpoint of a non-DIRECT route. */
@@ -26,35 +37,37 @@ export function endpointOf(route: Exclude<Route, { kind: 'direct' }>): ProxyEndp
   return { kind, host, port: Number(hostPort.slice(colon + 1)) };
 }
 
-/** A dispatcher for one proxy; `setProxyAuthorization` gives the credentials new tunnels present. */
+/**
+ * A dispatcher for one proxy; `setProxyAuthorization` gives the credentials new tunnels present.
+ * Every connection is opened by the session's connector (adapters/undici/connector.ts): the proxy's
+ * name through the session's resolver, the TLS to an HTTPS proxy and to the origin inside a tunnel
+ * through the session's SSL config and certificate verifier, as Chromium's connect jobs nest.
+ */
 export class RouteDispatcher extends Dispatcher {
   readonly #proxy: ProxyEndpoint;
+  readonly #route: string;
+  readonly #connector: SessionConnector;
+  readonly #options: RouteDispatcherOptions;
   readonly #tunnels: Agent;
   readonly #forward: Pool | null;
+  readonly #warm = new WarmSockets();
   #proxyAuthorization: string | undefined;
 
-  constructor(route: Exclude<Route, { kind: 'direct' }>, options: RouteDispatcherOptions = {}) {
+  /** @param connector the session's connector; one without a session (no resolver, Node's own verification) when absent. */
+  constructor(route: Exclude<Route, { kind: 'direct' }>, options: RouteDispatcherOptions = {}, connector: SessionConnector = createSessionConnector()) {
     super();
     const proxy = endpointOf(route);
     this.#proxy = proxy;
+    this.#route = route.text;
+    this.#connector = connector;
+    this.#options = options;
     const keepAliveTimeout = options.keepAliveTimeout ?? 10_000;
     this.#tunnels = new Agent({
       keepAliveTimeout,
       connect: (opts, callback) => {
-        const target = { host: String(opts.hostname).replace(/^\[|\]$/g, ''), port: Number(opts.port || (opts.protocol === 'https:' ? 443 : 80)) };
-        const auth = this.#proxyAuthorization;
-        connectToProxy(proxy, options.proxyTls)
-          .then(async (socket) => {
-            await openTunnel(socket, proxy, target, auth);
-            if (opts.protocol !== 'https:') return socket;
-            const servername = typeof opts.servername === 'string' && opts.servername ? opts.servername : net.isIP(target.host) ? undefined : target.host;
-            return new Promise<net.Socket>((resolve, reject) => {
-              const secure = tls.connect({ ...options.requestTls?.(), socket, ALPNProtocols: ['http/1.1'], ...(servername ? { servername } : {}) });
-              secure.once('secureConnect', () => { secure.removeAllListeners('error'); resolve(secure); });
-              secure.once('error', reject);
-            });
-          })
-          .then((socket) => callback(null, socket), (err: Error) => callback(err, null));
+        const target = tunnelTarget(opts.protocol, opts.hostname, opts.port);
+        const servername = typeof opts.servername === 'string' && opts.servername ? opts.servername : undefined;
+        connectWith(this.#warm, `${opts.protocol}//${target.host}:${target.port}`, () => this.#openTunnel(opts.protocol === 'https:', target, servername), callback as ConnectCallback);
       },
     });
     // Chromium sends http: URLs to HTTP and HTTPS proxies in absolute form, without a tunnel.
@@ -62,10 +75,48 @@ export class RouteDispatcher extends Dispatcher {
       ? new Pool(`${proxy.kind}://${net.isIPv6(proxy.host) ? `[${proxy.host}]` : proxy.host}:${proxy.port}`, {
         keepAliveTimeout,
         connect: (_opts, callback) => {
-          connectToProxy(proxy, options.proxyTls).then((socket) => callback(null, socket), (err: Error) => callback(err, null));
+          connectWith(this.#warm, FORWARD, () => this.#connectProxy(), callback as ConnectCallback);
         },
       })
       : null;
+  }
+
+  #connectProxy(): Promise<net.Socket> {
+    return connectToProxy(this.#proxy, this.#connector.open, this.#options.proxyTls);
+  }
+
+  // Proxy connection, tunnel handshake, then (https:) TLS to the origin over the tunnel, verified
+  // for the origin's name by the session (SSLConnectJob over HttpProxyConnectJob / SOCKSConnectJob).
+  async #openTunnel(https: boolean, target: TunnelTarget, servername: string | undefined): Promise<net.Socket> {
+    const auth = this.#proxyAuthorization;
+    const socket = await this.#connectProxy();
+    await openTunnel(socket, this.#proxy, target, auth, this.#connector.resolve);
+    if (!https) return socket;
+    const origin: OpenTarget = { hostname: target.host, port: target.port, tls: true, socket, route: this.#route };
+    if (servername) origin.servername = servername;
+    const extraTls = this.#options.requestTls?.();
+    if (extraTls) origin.extraTls = extraTls;
+    try {
+      return await this.#connector.open(origin);
+    } catch (err) {
+      socket.destroy();
+      throw err;
+    }
+  }
+
+  /**
+   * `ses.preconnect` through this proxy, as Chromium's preconnect runs the whole connect job: for
+   * an http: URL on an HTTP or HTTPS proxy, connections to the proxy; otherwise tunnels to the
+   * origin (with TLS for https:). The next requests take these sockets first.
+   */
+  async preconnect(url: URL, numSockets: number): Promise<void> {
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') return;
+    if (this.#forward && url.protocol === 'http:') {
+      await this.#warm.fill(FORWARD, numSockets, () => this.#connectProxy());
+      return;
+    }
+    const target = tunnelTarget(url.protocol, url.hostname, url.port);
+    await this.#warm.fill(`${url.protocol}//${target.host}:${target.port}`, numSockets, () => this.#openTunnel(url.protocol === 'https:', target, undefined));
   }
 
   /** The `Proxy-Authorization` value for requests from now on (absolute form) and new tunnels. */
@@ -85,10 +136,12 @@ export class RouteDispatcher extends Dispatcher {
   }
 
   override async close(): Promise<void> {
+    this.#warm.clear();
     await Promise.all([this.#tunnels.close(), this.#forward?.close()]);
   }
 
   override async destroy(): Promise<void> {
+    this.#warm.clear();
     await Promise.all([this.#tunnels.destroy(), this.#forward?.destroy()]);
   }
 

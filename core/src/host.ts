@@ -12,6 +12,8 @@ export type HostCapability =
   | 'set-user-agent-header'
   /** 401/407 challenges reach the session (`login`); a browser answers them itself with its own prompt. */
   | 'auth-challenges'
+  /** A proxy's 407 reaches the session (`login`) and the request is sent again with its Basic credentials. */
+  | 'proxy-auth'
   /** `closeAllConnections` closes pooled sockets and `preconnect` opens them (in-flight requests fail on every host). */
   | 'connection-pool'
   /** Requests resolve names through the session's resolver (host resolver rules and cache). */

@@ -37,7 +37,7 @@ export const denoHost: HostPorts = {
   platform,
   userAgentPlatform: userAgentPlatform(platform, Deno.build.arch),
   locale: Intl.DateTimeFormat().resolvedOptions().locale,
-  capabilities: new Set(['persistent-storage', 'dns', 'file-urls', 'environment', 'choose-route', 'set-user-agent-header', 'auth-challenges', 'manual-redirects', 'network-error-detail']),
+  capabilities: new Set(['persistent-storage', 'dns', 'file-urls', 'environment', 'choose-route', 'set-user-agent-header', 'auth-challenges', 'proxy-auth', 'manual-redirects', 'network-error-detail']),
 };
 
 /** Electron's `session` module and the `app` paths it depends on, for Deno. */

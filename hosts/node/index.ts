@@ -27,7 +27,7 @@ export const nodeHost: HostPorts = {
   platform: process.platform,
   userAgentPlatform: userAgentPlatform(process.platform, process.arch),
   locale: Intl.DateTimeFormat().resolvedOptions().locale,
-  capabilities: new Set(['persistent-storage', 'dns', 'file-urls', 'environment', 'choose-route', 'set-user-agent-header', 'auth-challenges', 'connection-pool', 'request-host-resolver', 'tls-policy', 'certificate-verify-proc', 'manual-redirects', 'network-error-detail']),
+  capabilities: new Set(['persistent-storage', 'dns', 'file-urls', 'environment', 'choose-route', 'set-user-agent-header', 'auth-challenges', 'proxy-auth', 'connection-pool', 'request-host-resolver', 'tls-policy', 'certificate-verify-proc', 'manual-redirects', 'network-error-detail']),
 };
 
 /** Electron's `session` module and the `app` paths it depends on, for Node. */

@@ -14,14 +14,19 @@ const TYPES = { '.html': 'text/html', '.js': 'text/javascript', '.mjs': 'text/ja
 
 /**
  * Starts the fixtures server on 127.0.0.1. `staticDir` (optional) is served under `/static/`.
- * With `proxies: true` it also starts a real HTTP proxy and a SOCKS5 proxy on loopback, whose ports
- * `/proxies` answers and whose traffic `/proxies/<kind>/seen` lists, so a suite running in another
- * process (Deno) checks the traffic at the proxy.
+ * With `proxies: true` it also starts a real HTTP proxy, a SOCKS5 proxy and an HTTP proxy that
+ * demands Basic credentials (`httpAuth`: user "user", password "pass", realm "Sandbox") on
+ * loopback, whose ports `/proxies` answers and whose traffic `/proxies/<kind>/seen` lists, so a
+ * suite running in another process (Deno) checks the traffic at the proxy.
  * Returns { url, server, hits } where `hits` counts requests per path (for PAC refetch tests).
  */
 export async function startFixturesServer({ staticDir, proxies: withProxies = false } = {}) {
   const hits = new Map();
-  const proxies = withProxies ? { http: await startHttpLikeProxy('http'), socks5: await startSocksProxy(5) } : {};
+  const proxies = withProxies ? {
+    http: await startHttpLikeProxy('http'),
+    socks5: await startSocksProxy(5),
+    httpAuth: await startHttpLikeProxy('http', { auth: { scheme: 'basic', realm: 'Sandbox', username: 'user', password: 'pass' } }),
+  } : {};
   let pacVersion = 0;
   const server = http.createServer(async (req, res) => {
     const url = new URL(req.url, 'http://127.0.0.1');

@@ -315,6 +315,35 @@ describe(`ses.fetch on ${host.name}`, () => {
     expect(socksSeen[0]).toMatchObject({ target: `localhost:${port}`, addressType: 'name' });
   });
 
+  it.skipIf(!host.capabilities.has('proxy-auth'))('answers a proxy\'s 407 through login, sends the Basic credentials again from the cache and asks again after clearAuthCache (capability "proxy-auth")', async () => {
+    const ports = await (await fetch(`${host.fixturesUrl}/proxies`)).json();
+    const url = `${host.fixturesUrl}/echo?via=proxy-auth-${host.name}`;
+    const seen = async (): Promise<Array<{ target: string; proxyAuthorization?: string }>> =>
+      ((await (await fetch(`${host.fixturesUrl}/proxies/httpAuth/seen`)).json()) as Array<{ target: string; proxyAuthorization?: string }>).filter((s) => s.target === url);
+    const ses = session.fromPartition('route-proxy-auth');
+    await ses.setProxy({ proxyRules: `http://127.0.0.1:${ports.httpAuth}`, proxyBypassRules: '<-loopback>' });
+    const asked: any[] = [];
+    ses.on('login', (event: any, details: any, authInfo: any, callback: (u?: string, p?: string) => void) => {
+      asked.push({ details, authInfo });
+      event.preventDefault();
+      callback('user', 'pass');
+    });
+    const credentials = `Basic ${btoa('user:pass')}`;
+    const res = await ses.fetch(url);
+    expect(res.status).toBe(200);
+    expect((await res.json()).url).toBe(`/echo?via=proxy-auth-${host.name}`);
+    expect(asked).toEqual([{ details: { url }, authInfo: { isProxy: true, scheme: 'basic', host: '127.0.0.1', port: ports.httpAuth, realm: 'Sandbox' } }]);
+    expect((await seen()).map((s) => s.proxyAuthorization)).toEqual([undefined, credentials]);
+    // Cached: sent before any challenge, no second login.
+    expect((await ses.fetch(url)).status).toBe(200);
+    expect(asked).toHaveLength(1);
+    expect((await seen()).map((s) => s.proxyAuthorization)).toEqual([undefined, credentials, credentials]);
+    await ses.clearAuthCache();
+    expect((await ses.fetch(url)).status).toBe(200);
+    expect(asked).toHaveLength(2);
+    expect((await seen()).map((s) => s.proxyAuthorization)).toEqual([undefined, credentials, credentials, undefined, credentials]);
+  });
+
   it.skipIf(host.capabilities.has('choose-route'))('cannot send a request through a proxy (no capability "choose-route")', async () => {
     const ses = session.fromPartition('fetch-no-route');
     await ses.setProxy({ proxyRules: 'http://127.0.0.1:1,direct://', proxyBypassRules: '<-loopback>' });
