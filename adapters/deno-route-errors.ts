@@ -1,4 +1,4 @@
-import { routeFailure, type PipelineRequest } from '../core/src/fetch/transport.ts';
+import { directRouteFailure, routeFailure, type PipelineRequest } from '../core/src/fetch/transport.ts';
 
 /**
  * The routing-contract error (core/src/fetch/transport.ts) for a Deno `fetch` failure, or null.
@@ -18,8 +18,7 @@ export function denoRouteError(err: unknown, request: PipelineRequest): Error | 
   }
   if (!/client error \(Connect\)|tcp connect error|Connection refused|dns error/i.test(text)) return null;
   if (request.proxy !== 'DIRECT') return routeFailure('ERR_PROXY_CONNECTION_FAILED', context, err);
-  if (/Connection refused/i.test(text)) return routeFailure('ERR_CONNECTION_REFUSED', context, err);
-  return null;
+  return directRouteFailure(err, request);
 }
 
 interface DenoConn {

@@ -20,13 +20,25 @@ export function createUndiciTransport(options: RouteDispatcherOptions = {}, cont
   let direct = newDirect();
   // Proxied routes open their connections through the same connector, so the proxy's name, its
   // certificate and the origin's certificate inside a tunnel follow the session's policy too.
+  // One dispatcher per (proxy, Proxy-Authorization): a tunnel presents its credentials when it
+  // opens, later than the request that asked for it, so requests with different credentials must
+  // not share a pool. Digest gives each request its own value, so only the most recent few
+  // dispatchers of a proxy are kept; older ones close once their requests finish.
   const proxies = new Map<string, RouteDispatcher>();
+  const MAX_CREDENTIAL_POOLS_PER_PROXY = 4;
 
-  function routeDispatcher(route: Exclude<Route, { kind: 'direct' }>): RouteDispatcher {
-    let agent = proxies.get(route.text);
+  function routeDispatcher(route: Exclude<Route, { kind: 'direct' }>, authorization?: string): RouteDispatcher {
+    const key = `${route.text}\n${authorization ?? ''}`;
+    let agent = proxies.get(key);
     if (!agent) {
       agent = new RouteDispatcher(route, { keepAliveTimeout: 10_000, ...options }, connector);
-      proxies.set(route.text, agent);
+      agent.setProxyAuthorization(authorization);
+      const sameProxy = [...proxies.keys()].filter((k) => k.startsWith(`${route.text}\n`));
+      for (const old of sameProxy.slice(0, Math.max(0, sameProxy.length - MAX_CREDENTIAL_POOLS_PER_PROXY + 1))) {
+        void proxies.get(old)?.close().catch(() => undefined);
+        proxies.delete(old);
+      }
+      proxies.set(key, agent);
     }
     return agent;
   }
@@ -34,9 +46,7 @@ export function createUndiciTransport(options: RouteDispatcherOptions = {}, cont
   function dispatcherFor(request: PipelineRequest): Dispatcher {
     const route = firstRoute(request.proxy);
     if (route.kind === 'direct') return direct;
-    const agent = routeDispatcher(route);
-    agent.setProxyAuthorization(request.proxyAuthorization);
-    return agent;
+    return routeDispatcher(route, request.proxyAuthorization);
   }
 
   return {

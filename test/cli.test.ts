@@ -230,7 +230,7 @@ describe('progress bar', () => {
     expect((await readFile(path.join(tmp, 'big.bin'))).length).toBe(BIG_BYTES);
   });
 
-  it.skipIf(!hasScript)('is drawn on a terminal for long bodies, with and without Content-Length', async () => {
+  it.skipIf(!hasScript)('is drawn on a terminal for long bodies, with and without Content-Length (needs util-linux `script` for a pty)', async () => {
     for (const [route, expected] of [['/sized', /\d+% \[#*\s*\] [\d.]+ MiB of 3\.0 MiB/], ['/chunked', /[\d.]+ MiB {2}[\d.]+ MiB\/s/]] as const) {
       const command = [process.execPath, cliPath, 'fetch', `${bigUrl}${route}`, '-o', path.join(tmp, 'tty.bin')].map((a) => `'${a}'`).join(' ');
       const r = await new Promise<{ code: number | null; text: string }>((resolve, reject) => {

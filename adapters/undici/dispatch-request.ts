@@ -52,7 +52,11 @@ function decodersFor(contentEncoding: string): Array<NodeJS.ReadWriteStream> | E
     else if (coding === 'deflate') decoders.push(createInflate(lenient));
     else if (coding === 'br') decoders.push(zlib.createBrotliDecompress({ flush: zlib.constants.BROTLI_OPERATION_FLUSH, finishFlush: zlib.constants.BROTLI_OPERATION_FLUSH }));
     else if (coding === 'zstd' && zstdDecompress) decoders.push(zstdDecompress());
-    else return [];
+    else {
+      // An unknown coding: the body is passed on as it came, and the zlib handles made so far are freed.
+      for (const d of decoders) (d as Transform).destroy();
+      return [];
+    }
   }
   return decoders;
 }
@@ -183,7 +187,11 @@ export async function dispatchRequest(dispatcher: Dispatcher, request: PipelineR
           },
           abort(reason) {
             cleanup();
-            for (const d of decoders) d.removeAllListeners('data');
+            // Free the zlib handles now rather than at garbage collection; no 'end' or 'error' follows.
+            for (const d of decoders) {
+              d.removeAllListeners('data');
+              (d as Transform).destroy();
+            }
             abort?.(reason instanceof Error ? reason : new Error(String(reason ?? 'aborted')));
           },
         });

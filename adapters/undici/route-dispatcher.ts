@@ -4,7 +4,7 @@
 import net from 'node:net';
 import type tls from 'node:tls';
 import { Agent, Dispatcher, Pool } from 'undici';
-import { routeFailure, type PipelineRequest } from '../../core/src/fetch/transport.ts';
+import { directRouteFailure, routeFailure, type PipelineRequest } from '../../core/src/fetch/transport.ts';
 import type { Route } from '../route.ts';
 import { ProxyConnectError, connectToProxy, openTunnel, type ProxyEndpoint, type TunnelTarget } from './proxy-connect.ts';
 import { createSessionConnector, type OpenTarget, type SessionConnector } from './connector.ts';
@@ -190,13 +190,6 @@ function headerList(headers: Dispatcher.DispatchOptions['headers']): string[] {
   return out;
 }
 
-const DIRECT_CONNECT_CODES: Readonly<Record<string, 'ERR_CONNECTION_REFUSED' | 'ERR_NAME_NOT_RESOLVED' | 'ERR_ADDRESS_UNREACHABLE'>> = {
-  ECONNREFUSED: 'ERR_CONNECTION_REFUSED',
-  ENOTFOUND: 'ERR_NAME_NOT_RESOLVED',
-  EHOSTUNREACH: 'ERR_ADDRESS_UNREACHABLE',
-  ENETUNREACH: 'ERR_ADDRESS_UNREACHABLE',
-};
-
 /**
  * The routing-contract error for an undici failure (core/src/fetch/transport.ts), or null when the
  * failure is not about the route. Only errors known to happen before a byte of the request is
@@ -208,10 +201,6 @@ export function routeErrorFrom(err: unknown, request: PipelineRequest): Error | 
     if (e instanceof ProxyConnectError) {
       return routeFailure(e.code, { ...context, phase: 'connect', ...(e.proxyAuthenticate ? { proxyAuthenticate: e.proxyAuthenticate } : {}) }, e);
     }
-    const code = (e as { code?: unknown }).code;
-    if (request.proxy === 'DIRECT' && typeof code === 'string' && code in DIRECT_CONNECT_CODES) {
-      return routeFailure(DIRECT_CONNECT_CODES[code]!, { ...context, phase: 'connect' }, err);
-    }
   }
-  return null;
+  return directRouteFailure(err, request);
 }

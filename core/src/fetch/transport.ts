@@ -1,4 +1,5 @@
 import { SessionError } from '../errors.ts';
+import { toNetError } from '../net/net-errors.ts';
 import type { ConnectTarget } from '../net/host-resolver.ts';
 import type { SSLConfigState } from '../net/ssl-config.ts';
 import type { CertificateCheck } from '../net/certificate-verifier.ts';
@@ -114,7 +115,8 @@ export type RouteFailureCode =
   | 'ERR_CONNECTION_CLOSED'
   | 'ERR_CONNECTION_TIMED_OUT'
   | 'ERR_NAME_NOT_RESOLVED'
-  | 'ERR_ADDRESS_UNREACHABLE';
+  | 'ERR_ADDRESS_UNREACHABLE'
+  | 'ERR_INTERNET_DISCONNECTED';
 
 /**
  * The transport contract for routing: `dispatch` gets a request whose `proxy` is ONE entry. When the
@@ -146,4 +148,20 @@ export function routeFailureOf(err: unknown): (RouteFailureContext & { code: str
   if (typeof code !== 'string' || typeof context !== 'object' || context === null) return null;
   if (context.phase !== 'connect' && context.phase !== 'request') return null;
   return { ...(context as RouteFailureContext), code };
+}
+
+// Net errors that, for a DIRECT entry, only come from setting up the connection (nothing was sent).
+const DIRECT_CONNECT_FAILURES: ReadonlySet<string> = new Set<RouteFailureCode>([
+  'ERR_CONNECTION_REFUSED', 'ERR_NAME_NOT_RESOLVED', 'ERR_ADDRESS_UNREACHABLE', 'ERR_INTERNET_DISCONNECTED',
+]);
+
+/**
+ * The routing-contract error for a DIRECT request that failed while connecting, or null. The
+ * mapping is net-errors.ts's (`toNetError`), so every transport reports a DIRECT failure alike.
+ */
+export function directRouteFailure(err: unknown, request: PipelineRequest): SessionError | null {
+  if (request.proxy !== 'DIRECT') return null;
+  const context = { url: request.url.href, partition: request.partition, proxy: request.proxy };
+  const { code } = toNetError(err, context);
+  return DIRECT_CONNECT_FAILURES.has(code) ? routeFailure(code as RouteFailureCode, { ...context, phase: 'connect' }, err) : null;
 }
