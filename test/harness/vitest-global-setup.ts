@@ -15,6 +15,9 @@ declare module 'vitest' {
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   execFileSync(process.execPath, ['scripts/build-wasm.mjs'], { stdio: 'inherit' });
   execFileSync(process.execPath, ['scripts/bundle.mjs'], { stdio: 'inherit' });
+  // The deno npm package puts its binary in place on first use (bin.cjs, install_api.cjs); with
+  // install scripts off, a fresh clone has none until then, and tests that spawn it directly need it.
+  execFileSync(process.execPath, ['node_modules/deno/bin.cjs', '--version'], { stdio: 'ignore' });
   const fixtures = await startFixturesServer({ proxies: true });
   project.provide('fixturesUrl', fixtures.url);
   return () => fixtures.close();
