@@ -7,3 +7,8 @@ export {
   proxyRulesChainScheme, proxyRulesChainText, proxyRulesApply, proxyChainsFromPac, proxyPacNormalize,
   proxyChainFromUri, proxyChainFromPacElement, proxyChainScheme, proxyChainPort, proxyChainText,
 } from './proxy/kernel';
+export {
+  cookieOutPtr, cookieFind, cookieCommit, cookieLoad, cookieRemove, cookieMatch, cookieMatchExpired,
+  cookiePurgeExpired, cookieEarliestAccess, cookieSetEarliestAccess, cookieSetLimits, cookieSetLastAccess,
+  cookieLastAccess, cookieCount,
+} from './cookies/kernel';

@@ -1,0 +1,161 @@
+// The cookie kernel's exports. Key bytes come in through the scratch window as
+// [registrable domain][name][domain][path] (request calls: [registrable domain][host][path]);
+// results are ids, or (id, cause) pairs, in an i32 list whose address `cookieOutPtr()` returns.
+// Times are µs since the epoch (f64); the host passes `now`, the core has no clock.
+
+import { scratchPtr } from '../scratch';
+import {
+  CAUSE_EXPIRED_OVERWRITE, CAUSE_OVERWRITE, FLAG_HTTP_ONLY, collectDomain, collectGlobal, collectPartitioned,
+  earliestAccess, findEquivalent, foundId, globalPassRan, insertRecord, lastExpiredCount, listPush, liveRec,
+  matchRequest, out, purgeAllExpired, removeRecord, rec, secureBlocked, setEarliestAccess, setLimitsEnabled,
+  limitsEnabled, totalCount, unpartitionedCount,
+} from './store';
+
+/** Commit status bits; the number of (id, cause) pairs written is `status >>> 8`. */
+const STATUS_EXCLUDE_OVERWRITE_SECURE: i32 = 1;
+const STATUS_EXCLUDE_OVERWRITE_HTTP_ONLY: i32 = 2;
+const STATUS_INSERTED: i32 = 4;
+const STATUS_GLOBAL_PASS: i32 = 8;
+const COMMIT_SKIP_HTTP_ONLY: i32 = 1;
+
+let prepared = false;
+let pRegLen = 0, pNameLen = 0, pDomainLen = 0, pPathLen = 0, pPartition = 0;
+
+/** Address of the i32 output list of the last call. */
+export function cookieOutPtr(): usize {
+  return out.ptr;
+}
+
+/**
+ * Looks up the cookie equivalent to the key in scratch (same name, domain, path, partition) and
+ * remembers the key for `cookieCommit`. Returns its id or -1.
+ */
+export function cookieFind(regLen: i32, nameLen: i32, domainLen: i32, pathLen: i32, partition: i32, allowSecure: i32): i32 {
+  const base = scratchPtr();
+  const name = base + <usize>regLen;
+  const domain = name + <usize>nameLen;
+  const path = domain + <usize>domainLen;
+  findEquivalent(base, regLen, name, nameLen, domain, domainLen, path, pathLen, partition, allowSecure != 0);
+  prepared = true;
+  pRegLen = regLen;
+  pNameLen = nameLen;
+  pDomainLen = domainLen;
+  pPathLen = pathLen;
+  pPartition = partition;
+  return foundId;
+}
+
+/**
+ * Sets the cookie whose key the preceding `cookieFind` saw (scratch unchanged since): the
+ * set-time exclusions, the overwrite (cause overwrite / expired-overwrite), the insert unless
+ * already expired, then garbage collection. Returns status bits | pairs << 8.
+ */
+export function cookieCommit(
+  id: i32, creation: f64, seq: f64, access: f64, expiry: f64, flags: i32, sameSite: i32, priority: i32,
+  size: i32, now: f64, options: i32,
+): i32 {
+  if (!prepared) abort('cookie index: cookieCommit without cookieFind');
+  prepared = false;
+  out.len = 0;
+  let status = 0;
+  if (secureBlocked) status |= STATUS_EXCLUDE_OVERWRITE_SECURE;
+  if (foundId >= 0 && (options & COMMIT_SKIP_HTTP_ONLY) != 0 && (rec(foundId).flags & FLAG_HTTP_ONLY) != 0) {
+    status |= STATUS_EXCLUDE_OVERWRITE_HTTP_ONLY;
+  }
+  if (status != 0) return status;
+  const alreadyExpired = now >= expiry;
+  if (foundId >= 0) {
+    removeRecord(foundId);
+    listPush(out, foundId);
+    listPush(out, alreadyExpired ? CAUSE_EXPIRED_OVERWRITE : CAUSE_OVERWRITE);
+  }
+  if (!alreadyExpired) {
+    const base = scratchPtr();
+    const name = base + <usize>pRegLen;
+    const domain = name + <usize>pNameLen;
+    const path = domain + <usize>pDomainLen;
+    const bi = insertRecord(id, base, pRegLen, name, pNameLen, domain, pDomainLen, path, pPathLen, pPartition,
+      creation, seq, access, expiry, flags, sameSite, priority, size);
+    status |= STATUS_INSERTED;
+    if (limitsEnabled) {
+      if (pPartition != 0) collectPartitioned(bi, now);
+      else {
+        collectDomain(bi, now);
+        collectGlobal(now);
+        if (globalPassRan) status |= STATUS_GLOBAL_PASS;
+      }
+    }
+  }
+  return status | ((out.len >> 1) << 8);
+}
+
+/** Adds a cookie as a store load does: no equivalence check, no garbage collection. */
+export function cookieLoad(
+  id: i32, regLen: i32, nameLen: i32, domainLen: i32, pathLen: i32, partition: i32, creation: f64, seq: f64,
+  access: f64, expiry: f64, flags: i32, sameSite: i32, priority: i32, size: i32,
+): void {
+  const base = scratchPtr();
+  const name = base + <usize>regLen;
+  const domain = name + <usize>nameLen;
+  const path = domain + <usize>domainLen;
+  insertRecord(id, base, regLen, name, nameLen, domain, domainLen, path, pathLen, partition,
+    creation, seq, access, expiry, flags, sameSite, priority, size);
+}
+
+/** Removes a cookie by id; aborts on an id that is not in the index. */
+export function cookieRemove(id: i32): void {
+  removeRecord(id);
+}
+
+/**
+ * The ids sent with a request for [registrable domain][host][path] in scratch, in Chromium's
+ * order; expired cookies of the bucket are deleted and listed after them (`cookieMatchExpired`).
+ * flags: 1 secure (or trustworthy) URL, 2 include HttpOnly, 4 update access times, 8 include
+ * unpartitioned cookies. context: 0 cross-site, 1 lax (unsafe method), 2 lax, 3 strict.
+ */
+export function cookieMatch(regLen: i32, hostLen: i32, pathLen: i32, partition: i32, flags: i32, context: i32, now: f64): i32 {
+  const base = scratchPtr();
+  const host = base + <usize>regLen;
+  const path = host + <usize>hostLen;
+  return matchRequest(base, regLen, host, hostLen, path, pathLen, partition, flags, context, now);
+}
+
+/** Number of expired ids the last `cookieMatch` deleted (after its matches in the output). */
+export function cookieMatchExpired(): i32 {
+  return lastExpiredCount();
+}
+
+/** Deletes every expired cookie; returns the number of (id, cause expired) pairs written. */
+export function cookiePurgeExpired(now: f64): i32 {
+  purgeAllExpired(now);
+  return out.len >> 1;
+}
+
+/** Chromium's `earliest_access_time_` (-Infinity = not yet known). */
+export function cookieEarliestAccess(): f64 {
+  return earliestAccess;
+}
+
+export function cookieSetEarliestAccess(t: f64): void {
+  setEarliestAccess(t);
+}
+
+/** Turns CookieMonster's limits and garbage collection on (1) or off (0, benchmarks only). */
+export function cookieSetLimits(on: i32): void {
+  setLimitsEnabled(on != 0);
+}
+
+/** Sets a cookie's last access time (store loads, tests). */
+export function cookieSetLastAccess(id: i32, t: f64): void {
+  liveRec(id).access = t;
+}
+
+/** A cookie's last access time. */
+export function cookieLastAccess(id: i32): f64 {
+  return liveRec(id).access;
+}
+
+/** Number of cookies (all, or only unpartitioned when `unpartitioned` is 1). */
+export function cookieCount(unpartitioned: i32): i32 {
+  return unpartitioned != 0 ? unpartitionedCount : totalCount;
+}

@@ -1,0 +1,712 @@
+// The cookie index: one record per cookie id (the host keeps the strings and the full cookie),
+// bucketed like CookieMonster's `cookies_` / `partitioned_cookies_` maps: by (partition key id,
+// registrable domain). Each bucket keeps its ids in CookieSorter order (path length descending,
+// then creation ascending, then the host's insertion sequence), so a request scans it once and
+// needs no sort. Chromium: net/cookies/cookie_monster.cc; reference/cookies.md §4.5, §4.6, §4.9.
+
+import { Interned, bytesEqual, hashBytes, internAcquire, internAt, internFind, internRelease } from './intern';
+
+/** Change causes, numbered for the host (reference/cookies.md §4.8). */
+export const CAUSE_EXPLICIT: i32 = 1;
+export const CAUSE_OVERWRITE: i32 = 2;
+export const CAUSE_EXPIRED: i32 = 3;
+export const CAUSE_EVICTED: i32 = 4;
+export const CAUSE_EXPIRED_OVERWRITE: i32 = 5;
+
+export const FLAG_LIVE: i32 = 1;
+export const FLAG_SECURE: i32 = 2;
+export const FLAG_HTTP_ONLY: i32 = 4;
+
+// CookieMonster constants (cookie_monster.cc; reference/cookies.md §4.1).
+const DOMAIN_MAX: i32 = 180;
+const DOMAIN_KEEP: i32 = 150;
+const GLOBAL_MAX: i32 = 3300;
+const GLOBAL_KEEP: i32 = 3000;
+const PARTITION_DOMAIN_MAX: i32 = 180;
+const PARTITION_DOMAIN_MAX_BYTES: i32 = 10240;
+const QUOTA_LOW: i32 = 30;
+const QUOTA_MEDIUM: i32 = 50;
+const QUOTA_HIGH: i32 = 70;
+const US_PER_DAY: f64 = 86400e6;
+const SAFE_FROM_GLOBAL_PURGE: f64 = 30 * US_PER_DAY;
+const ACCESS_UPDATE_THRESHOLD: f64 = 60e6;
+const LAX_ALLOW_UNSAFE_MAX_AGE: f64 = 120e6;
+
+/** One cookie. Times are µs since the epoch as f64 (exact below 2^53); expiry +Infinity = session. */
+@unmanaged
+export class Rec {
+  creation: f64 = 0;
+  access: f64 = 0;
+  expiry: f64 = 0;
+  seq: f64 = 0;
+  bucket: i32 = 0;
+  domain: i32 = 0;
+  path: i32 = 0;
+  partition: i32 = 0;
+  namePtr: usize = 0;
+  nameLen: i32 = 0;
+  nameHash: u32 = 0;
+  size: i32 = 0;
+  flags: i32 = 0;
+  sameSite: i32 = 0;
+  priority: i32 = 0;
+}
+
+/** The ids of one (partition, registrable domain) key, in CookieSorter order. */
+@unmanaged
+export class Bucket {
+  ids: usize = 0;
+  len: i32 = 0;
+  cap: i32 = 0;
+  partition: i32 = 0;
+  reg: i32 = -1;
+  bytes: i32 = 0;
+  minExpiry: f64 = 0;
+}
+
+const REC: usize = offsetof<Rec>();
+const BUCKET: usize = offsetof<Bucket>();
+let recs: usize = 0;
+let recCap: i32 = 0;
+let buckets: usize = 0;
+let bucketCap: i32 = 0;
+let bucketUsed: i32 = 0;
+let bucketFreeHead: i32 = -1;
+const bucketIndex = new Map<u64, i32>();
+
+/** Unpartitioned cookies (`cookies_.size()`), the count the global limit applies to. */
+export let unpartitionedCount: i32 = 0;
+/** All cookies. */
+export let totalCount: i32 = 0;
+/** `earliest_access_time_`; -Infinity stands for Chromium's null Time (earlier than any time). */
+export let earliestAccess: f64 = -Infinity;
+/** Whether inserts run CookieMonster's garbage collection (off only for benchmarks of huge jars). */
+export let limitsEnabled: bool = true;
+/** Set when the last commit ran the global pass (the host then re-reads `earliestAccess`). */
+export let globalPassRan: bool = false;
+
+export function setEarliestAccess(t: f64): void {
+  earliestAccess = t;
+}
+
+export function setLimitsEnabled(on: bool): void {
+  limitsEnabled = on;
+}
+
+// ---- growable i32 lists (output pairs and scratch vectors) ----
+
+@unmanaged
+export class IntList {
+  ptr: usize = 0;
+  len: i32 = 0;
+  cap: i32 = 0;
+}
+
+export function listNew(): IntList {
+  const l = changetype<IntList>(heap.alloc(offsetof<IntList>()));
+  l.ptr = heap.alloc(256);
+  l.len = 0;
+  l.cap = 64;
+  return l;
+}
+
+export function listPush(l: IntList, v: i32): void {
+  if (l.len == l.cap) {
+    l.cap <<= 1;
+    l.ptr = heap.realloc(l.ptr, <usize>l.cap << 2);
+  }
+  store<i32>(l.ptr + (<usize>l.len << 2), v);
+  l.len++;
+}
+
+// @ts-ignore: decorator
+@inline export function listAt(l: IntList, i: i32): i32 {
+  return load<i32>(l.ptr + (<usize>i << 2));
+}
+
+function listErase(l: IntList, i: i32): void {
+  const at = l.ptr + (<usize>i << 2);
+  memory.copy(at, at + 4, <usize>(l.len - i - 1) << 2);
+  l.len--;
+}
+
+/** (id, cause) pairs of the last operation, or plain ids for a match. */
+export const out = listNew();
+const tmp = listNew();
+const tmpB = listNew();
+const secureList = listNew();
+const nonSecureList = listNew();
+const expiredList = listNew();
+
+// ---- records ----
+
+// @ts-ignore: decorator
+@inline export function rec(id: i32): Rec {
+  return changetype<Rec>(recs + <usize>id * REC);
+}
+
+/** The live record behind `id`; aborts on a wrong or stale id (the host then rebuilds). */
+export function liveRec(id: i32): Rec {
+  if (id < 0 || id >= recCap || (rec(id).flags & FLAG_LIVE) == 0) abort('cookie index: unknown cookie id');
+  return rec(id);
+}
+
+export function ensureRecord(id: i32): void {
+  if (id < 0) abort('cookie index: negative cookie id');
+  if (id < recCap) return;
+  let cap = recCap == 0 ? 256 : recCap;
+  while (cap <= id) cap <<= 1;
+  recs = recs == 0 ? heap.alloc(<usize>cap * REC) : heap.realloc(recs, <usize>cap * REC);
+  memory.fill(recs + <usize>recCap * REC, 0, <usize>(cap - recCap) * REC);
+  recCap = cap;
+}
+
+// @ts-ignore: decorator
+@inline function pathLen(r: Rec): i32 {
+  return internAt(r.path).len;
+}
+
+/** CookieSorter: longer path first, then older creation, then earlier insertion. */
+function sortsBefore(a: i32, b: i32): bool {
+  const ra = rec(a);
+  const rb = rec(b);
+  const la = pathLen(ra);
+  const lb = pathLen(rb);
+  if (la != lb) return la > lb;
+  if (ra.creation != rb.creation) return ra.creation < rb.creation;
+  return ra.seq < rb.seq;
+}
+
+/** LRACookieSorter: least recently accessed first, ties by creation (then insertion). */
+function lraBefore(a: i32, b: i32): bool {
+  const ra = rec(a);
+  const rb = rec(b);
+  if (ra.access != rb.access) return ra.access < rb.access;
+  if (ra.creation != rb.creation) return ra.creation < rb.creation;
+  return ra.seq < rb.seq;
+}
+
+/** Stable merge sort of `l` by `before`, using tmpB as the buffer. */
+function sortList(l: IntList, before: (a: i32, b: i32) => bool): void {
+  const n = l.len;
+  if (n < 2) return;
+  while (tmpB.cap < n) {
+    tmpB.cap <<= 1;
+    tmpB.ptr = heap.realloc(tmpB.ptr, <usize>tmpB.cap << 2);
+  }
+  let src = l.ptr;
+  let dst = tmpB.ptr;
+  for (let width = 1; width < n; width <<= 1) {
+    for (let lo = 0; lo < n; lo += width << 1) {
+      const mid = min(lo + width, n);
+      const hi = min(lo + (width << 1), n);
+      let i = lo, j = mid, k = lo;
+      while (i < mid || j < hi) {
+        let v: i32;
+        if (j >= hi || (i < mid && !before(load<i32>(src + (<usize>j << 2)), load<i32>(src + (<usize>i << 2))))) {
+          v = load<i32>(src + (<usize>i << 2));
+          i++;
+        } else {
+          v = load<i32>(src + (<usize>j << 2));
+          j++;
+        }
+        store<i32>(dst + (<usize>k << 2), v);
+        k++;
+      }
+    }
+    const t = src;
+    src = dst;
+    dst = t;
+  }
+  if (src != l.ptr) memory.copy(l.ptr, src, <usize>n << 2);
+}
+
+// ---- buckets ----
+
+// @ts-ignore: decorator
+@inline export function bucketAt(i: i32): Bucket {
+  return changetype<Bucket>(buckets + <usize>i * BUCKET);
+}
+
+// @ts-ignore: decorator
+@inline function bucketKey(partition: i32, reg: i32): u64 {
+  return (<u64><u32>partition << 32) | <u64><u32>reg;
+}
+
+export function bucketFind(partition: i32, reg: i32): i32 {
+  const key = bucketKey(partition, reg);
+  return bucketIndex.has(key) ? bucketIndex.get(key) : -1;
+}
+
+/** Creates the bucket; it owns one reference to `reg`. */
+function bucketNew(partition: i32, reg: i32): i32 {
+  let i: i32;
+  if (bucketFreeHead >= 0) {
+    i = bucketFreeHead;
+    bucketFreeHead = bucketAt(i).len;
+  } else {
+    if (bucketUsed == bucketCap) {
+      const cap = bucketCap == 0 ? 64 : bucketCap << 1;
+      buckets = buckets == 0 ? heap.alloc(<usize>cap * BUCKET) : heap.realloc(buckets, <usize>cap * BUCKET);
+      bucketCap = cap;
+    }
+    i = bucketUsed++;
+  }
+  const b = bucketAt(i);
+  b.cap = 8;
+  b.ids = heap.alloc(32);
+  b.len = 0;
+  b.partition = partition;
+  b.reg = reg;
+  b.bytes = 0;
+  b.minExpiry = Infinity;
+  bucketIndex.set(bucketKey(partition, reg), i);
+  return i;
+}
+
+function bucketFree(i: i32): void {
+  const b = bucketAt(i);
+  bucketIndex.delete(bucketKey(b.partition, b.reg));
+  internRelease(b.reg);
+  heap.free(b.ids);
+  b.ids = 0;
+  b.reg = -1;
+  b.len = bucketFreeHead;
+  bucketFreeHead = i;
+}
+
+/** Whether bucket slot `i` holds a live bucket. */
+export function bucketLive(i: i32): bool {
+  return i < bucketUsed && bucketAt(i).reg >= 0;
+}
+
+export function bucketCount(): i32 {
+  return bucketUsed;
+}
+
+// @ts-ignore: decorator
+@inline export function bucketId(b: Bucket, k: i32): i32 {
+  return load<i32>(b.ids + (<usize>k << 2));
+}
+
+/** First position whose id does not sort before `id`. */
+function lowerBound(b: Bucket, id: i32): i32 {
+  let lo = 0, hi = b.len;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (sortsBefore(bucketId(b, mid), id)) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+function bucketInsert(b: Bucket, id: i32): void {
+  if (b.len == b.cap) {
+    b.cap <<= 1;
+    b.ids = heap.realloc(b.ids, <usize>b.cap << 2);
+  }
+  const at = lowerBound(b, id);
+  const p = b.ids + (<usize>at << 2);
+  memory.copy(p + 4, p, <usize>(b.len - at) << 2);
+  store<i32>(p, id);
+  b.len++;
+}
+
+function bucketErase(b: Bucket, id: i32): void {
+  let at = lowerBound(b, id);
+  if (at >= b.len || bucketId(b, at) != id) {
+    at = -1;
+    for (let k = 0; k < b.len; k++) if (bucketId(b, k) == id) { at = k; break; }
+    if (at < 0) abort('cookie index: id missing from its bucket');
+  }
+  const p = b.ids + (<usize>at << 2);
+  memory.copy(p, p + 4, <usize>(b.len - at - 1) << 2);
+  b.len--;
+}
+
+// ---- insert / remove ----
+
+/**
+ * Adds the record for `id` from the key bytes (registrable domain, name, domain, path) and the
+ * fields. Returns the bucket index.
+ */
+export function insertRecord(
+  id: i32, regPtr: usize, regLen: i32, namePtr: usize, nameLen: i32, domainPtr: usize, domainLen: i32,
+  pathPtr: usize, pathLenBytes: i32, partition: i32, creation: f64, seq: f64, access: f64, expiry: f64,
+  flags: i32, sameSite: i32, priority: i32, size: i32,
+): i32 {
+  ensureRecord(id);
+  const r = rec(id);
+  if ((r.flags & FLAG_LIVE) != 0) abort('cookie index: cookie id already in use');
+  let reg = internFind(regPtr, regLen);
+  let bi = reg >= 0 ? bucketFind(partition, reg) : -1;
+  if (bi < 0) {
+    reg = internAcquire(regPtr, regLen);
+    bi = bucketNew(partition, reg);
+  }
+  r.creation = creation;
+  r.seq = seq;
+  r.access = access;
+  r.expiry = expiry;
+  r.bucket = bi;
+  r.domain = internAcquire(domainPtr, domainLen);
+  r.path = internAcquire(pathPtr, pathLenBytes);
+  r.partition = partition;
+  r.namePtr = heap.alloc(<usize>(nameLen > 0 ? nameLen : 1));
+  memory.copy(r.namePtr, namePtr, <usize>nameLen);
+  r.nameLen = nameLen;
+  r.nameHash = hashBytes(namePtr, nameLen);
+  r.size = size;
+  r.flags = (flags & (FLAG_SECURE | FLAG_HTTP_ONLY)) | FLAG_LIVE;
+  r.sameSite = sameSite;
+  r.priority = priority;
+  const b = bucketAt(bi);
+  bucketInsert(b, id);
+  b.bytes += size;
+  if (expiry < b.minExpiry) b.minExpiry = expiry;
+  if (partition == 0) unpartitionedCount++;
+  totalCount++;
+  return bi;
+}
+
+/** Removes a live record; frees its bucket when it was the last one. */
+export function removeRecord(id: i32): void {
+  const r = liveRec(id);
+  const bi = r.bucket;
+  const b = bucketAt(bi);
+  bucketErase(b, id);
+  b.bytes -= r.size;
+  if (r.partition == 0) unpartitionedCount--;
+  totalCount--;
+  internRelease(r.domain);
+  internRelease(r.path);
+  heap.free(r.namePtr);
+  r.namePtr = 0;
+  r.flags = 0;
+  if (b.len == 0) bucketFree(bi);
+}
+
+function removeWithCause(id: i32, cause: i32): void {
+  removeRecord(id);
+  listPush(out, id);
+  listPush(out, cause);
+}
+
+/** IsExpired: a non-session cookie whose expiry is not after `now`. */
+// @ts-ignore: decorator
+@inline export function isExpired(r: Rec, now: f64): bool {
+  return now >= r.expiry;
+}
+
+/**
+ * Deletes the expired cookies of bucket `bi` (cause expired, or into `expiredList` when
+ * `toExpiredList`). Returns whether the bucket still exists.
+ */
+export function sweepExpired(bi: i32, now: f64, toExpiredList: bool): bool {
+  let b = bucketAt(bi);
+  if (now < b.minExpiry) return true;
+  tmp.len = 0;
+  let minExpiry = Infinity;
+  for (let k = 0; k < b.len; k++) {
+    const id = bucketId(b, k);
+    const r = rec(id);
+    if (isExpired(r, now)) listPush(tmp, id);
+    else if (r.expiry < minExpiry) minExpiry = r.expiry;
+  }
+  const n = tmp.len;
+  for (let k = 0; k < n; k++) {
+    const id = listAt(tmp, k);
+    removeRecord(id);
+    if (toExpiredList) listPush(expiredList, id);
+    else {
+      listPush(out, id);
+      listPush(out, CAUSE_EXPIRED);
+    }
+  }
+  if (!bucketLive(bi) || bucketAt(bi).len == 0) return false;
+  b = bucketAt(bi);
+  b.minExpiry = minExpiry;
+  return true;
+}
+
+// ---- matching (CookieMonster::GetCookieListWithOptions, CanonicalCookie::IncludeForRequestURL) ----
+
+let stamp: i32 = 0;
+
+/** cookie_util::IsDomainMatch: equal host, or a dotted domain equal to or a suffix of it. */
+export function domainMatches(d: usize, dLen: i32, host: usize, hostLen: i32): bool {
+  if (dLen == hostLen && bytesEqual(d, host, dLen)) return true;
+  if (dLen == 0 || load<u8>(d) != 0x2e) return false;
+  if (dLen - 1 == hostLen && bytesEqual(d + 1, host, hostLen)) return true;
+  return hostLen > dLen && bytesEqual(host + <usize>(hostLen - dLen), d, dLen);
+}
+
+/** cookie_util::IsOnPath: a prefix ending at a '/' boundary of the request path. */
+export function pathMatches(c: usize, cLen: i32, u: usize, uLen: i32): bool {
+  if (cLen == 0 || uLen < cLen || !bytesEqual(c, u, cLen)) return false;
+  if (cLen != uLen && load<u8>(c + <usize>(cLen - 1)) != 0x2f && load<u8>(u + <usize>cLen) != 0x2f) return false;
+  return true;
+}
+
+export const REQ_SECURE: i32 = 1;
+export const REQ_HTTP_ONLY: i32 = 2;
+export const REQ_UPDATE_ACCESS: i32 = 4;
+export const REQ_UNPARTITIONED: i32 = 8;
+
+function included(id: i32, host: usize, hostLen: i32, path: usize, pathLen: i32, flags: i32, context: i32, now: f64): bool {
+  const r = rec(id);
+  if ((r.flags & FLAG_SECURE) != 0 && (flags & REQ_SECURE) == 0) return false;
+  if ((r.flags & FLAG_HTTP_ONLY) != 0 && (flags & REQ_HTTP_ONLY) == 0) return false;
+  // Effective SameSite as a rank the context must reach: None 0, Lax-allow-unsafe 1, Lax 2,
+  // Strict 3 (CookieEffectiveSameSite; unspecified is Lax, or Lax+POST for 2 minutes).
+  const ss = r.sameSite;
+  let need: i32;
+  if (ss == 0) {
+    if ((r.flags & FLAG_SECURE) == 0) return false; // EXCLUDE_SAMESITE_NONE_INSECURE
+    need = 0;
+  } else if (ss == 1) need = 2;
+  else if (ss == 2) need = 3;
+  else need = now - r.creation <= LAX_ALLOW_UNSAFE_MAX_AGE ? 1 : 2;
+  if (context < need) return false;
+  const d = internAt(r.domain);
+  if (d.stamp != stamp) {
+    d.stamp = stamp;
+    d.result = domainMatches(d.ptr, d.len, host, hostLen) ? 1 : 0;
+  }
+  if (d.result == 0) return false;
+  const p = internAt(r.path);
+  if (p.stamp != stamp) {
+    p.stamp = stamp;
+    p.result = pathMatches(p.ptr, p.len, path, pathLen) ? 1 : 0;
+  }
+  return p.result != 0;
+}
+
+/**
+ * Ids for a request, in CookieSorter order, into `out`; expired cookies met in the buckets are
+ * deleted first and listed after the matches. Returns the number of matches.
+ */
+export function matchRequest(
+  reg: usize, regLen: i32, host: usize, hostLen: i32, path: usize, pathLen: i32,
+  partition: i32, flags: i32, context: i32, now: f64,
+): i32 {
+  out.len = 0;
+  expiredList.len = 0;
+  const regId = internFind(reg, regLen);
+  if (regId < 0) return 0;
+  let bu = (flags & REQ_UNPARTITIONED) != 0 ? bucketFind(0, regId) : -1;
+  let bp = partition != 0 ? bucketFind(partition, regId) : -1;
+  // FindCookiesForRegistryControlledHost deletes the bucket's expired cookies (cause expired).
+  if (bu >= 0 && !sweepExpired(bu, now, true)) bu = -1;
+  if (bp >= 0 && !sweepExpired(bp, now, true)) bp = -1;
+  if (++stamp == 0) stamp = 1;
+  const a = bu >= 0 ? bucketAt(bu) : changetype<Bucket>(0);
+  const b = bp >= 0 ? bucketAt(bp) : changetype<Bucket>(0);
+  const na = bu >= 0 ? a.len : 0;
+  const nb = bp >= 0 ? b.len : 0;
+  let i = 0, j = 0;
+  while (i < na || j < nb) {
+    let id: i32;
+    if (j >= nb) id = bucketId(a, i++);
+    else if (i >= na) id = bucketId(b, j++);
+    else {
+      const x = bucketId(a, i);
+      const y = bucketId(b, j);
+      if (sortsBefore(y, x)) { id = y; j++; } else { id = x; i++; }
+    }
+    if (included(id, host, hostLen, path, pathLen, flags, context, now)) listPush(out, id);
+  }
+  const matched = out.len;
+  if ((flags & REQ_UPDATE_ACCESS) != 0) {
+    for (let k = 0; k < matched; k++) {
+      const r = rec(listAt(out, k));
+      if (now - r.access >= ACCESS_UPDATE_THRESHOLD) r.access = now;
+    }
+  }
+  for (let k = 0; k < expiredList.len; k++) listPush(out, listAt(expiredList, k));
+  return matched;
+}
+
+/** Number of expired ids the last match appended after its matches. */
+export function lastExpiredCount(): i32 {
+  return expiredList.len;
+}
+
+// ---- equivalence and set-time checks (MaybeDeleteEquivalentCookieAndUpdateStatus) ----
+
+/** cookie_util::IsSubdomainOf on domains without their leading dot. */
+function isSubdomainOf(sub: usize, subLen: i32, sup: usize, supLen: i32): bool {
+  if (subLen <= supLen) return subLen == supLen && bytesEqual(sub, sup, subLen);
+  if (!bytesEqual(sub + <usize>(subLen - supLen), sup, supLen)) return false;
+  return load<u8>(sub + <usize>(subLen - supLen - 1)) == 0x2e;
+}
+
+/** Result of the last `findEquivalent`: the equivalent id (or -1) and "Leave Secure Cookies Alone". */
+export let foundId: i32 = -1;
+export let secureBlocked: bool = false;
+
+/**
+ * Scans the bucket of (partition, registrable domain) for the cookie with the same name, domain
+ * and path (RefUniqueKey) and, when the setter may not set Secure cookies, for a Secure cookie
+ * that is equivalent for secure cookie matching.
+ */
+export function findEquivalent(
+  reg: usize, regLen: i32, name: usize, nameLen: i32, domain: usize, domainLen: i32,
+  path: usize, pathLenBytes: i32, partition: i32, allowSecure: bool,
+): void {
+  foundId = -1;
+  secureBlocked = false;
+  const regId = internFind(reg, regLen);
+  if (regId < 0) return;
+  const bi = bucketFind(partition, regId);
+  if (bi < 0) return;
+  const domainId = internFind(domain, domainLen);
+  const pathId = internFind(path, pathLenBytes);
+  const nameHash = hashBytes(name, nameLen);
+  const dnd = domainLen > 0 && load<u8>(domain) == 0x2e ? 1 : 0;
+  const b = bucketAt(bi);
+  for (let k = 0; k < b.len; k++) {
+    const id = bucketId(b, k);
+    const r = rec(id);
+    if (r.nameHash != nameHash || r.nameLen != nameLen || !bytesEqual(r.namePtr, name, nameLen)) continue;
+    if (!allowSecure && (r.flags & FLAG_SECURE) != 0) {
+      const d = internAt(r.domain);
+      const od = d.len > 0 && load<u8>(d.ptr) == 0x2e ? 1 : 0;
+      const p = internAt(r.path);
+      const a = domain + <usize>dnd, aLen = domainLen - dnd;
+      const c = d.ptr + <usize>od, cLen = d.len - od;
+      if ((isSubdomainOf(a, aLen, c, cLen) || isSubdomainOf(c, cLen, a, aLen)) && pathMatches(p.ptr, p.len, path, pathLenBytes)) {
+        secureBlocked = true;
+      }
+    }
+    if (r.domain == domainId && r.path == pathId) foundId = id;
+  }
+}
+
+// ---- garbage collection (CookieMonster::GarbageCollect, GarbageCollectPartitionedCookies) ----
+
+/** IsCookieEligibleForEviction / CountCookiesForPossibleDeletion on `tmp`. */
+function purgeLeastRecentMatches(priority: i32, toProtect: i32, purgeGoal: i32, protectSecure: bool): i32 {
+  let atPriority = 0, secure = 0;
+  for (let k = 0; k < tmp.len; k++) {
+    const r = rec(listAt(tmp, k));
+    if (r.priority != priority) continue;
+    atPriority++;
+    if ((r.flags & FLAG_SECURE) != 0) secure++;
+  }
+  if (atPriority <= toProtect) return 0;
+  let possible = atPriority - (protectSecure ? max(secure, toProtect) : toProtect);
+  let removed = 0, k = 0;
+  while (removed < purgeGoal && k < tmp.len && possible > 0) {
+    const id = listAt(tmp, k);
+    const r = rec(id);
+    if (r.priority == priority && (!protectSecure || (r.flags & FLAG_SECURE) == 0)) {
+      removeWithCause(id, CAUSE_EVICTED);
+      listErase(tmp, k);
+      removed++;
+      possible--;
+    } else k++;
+  }
+  return removed;
+}
+
+/** Per-key pass: over 180 → expired first, then six priority rounds down to 150. */
+export function collectDomain(bi: i32, now: f64): void {
+  if (bucketAt(bi).len <= DOMAIN_MAX) return;
+  if (!sweepExpired(bi, now, false)) return;
+  const b = bucketAt(bi);
+  if (b.len <= DOMAIN_MAX) return;
+  let purgeGoal = b.len - DOMAIN_KEEP;
+  tmp.len = 0;
+  for (let k = 0; k < b.len; k++) listPush(tmp, bucketId(b, k));
+  sortList(tmp, lraBefore);
+  // kPurgeRounds: (priority, protect secure): low/yes, low/no, medium/yes, high/yes, medium/no, high/no.
+  for (let round = 0; round < 6 && purgeGoal > 0; round++) {
+    const priority = round < 2 ? 0 : round == 2 || round == 4 ? 1 : 2;
+    const protectSecure = round == 0 || round == 2 || round == 3;
+    const quota = priority == 0 ? QUOTA_LOW : priority == 1 ? QUOTA_MEDIUM : QUOTA_HIGH;
+    purgeGoal -= purgeLeastRecentMatches(priority, quota, purgeGoal, protectSecure);
+  }
+}
+
+/**
+ * GarbageCollectLeastRecentlyAccessed: deletes, least recently accessed first and at most
+ * `goal`, the cookies of `l` last accessed before `safeDate`. Returns the count; the access
+ * time at the boundary goes to `boundaryAccess` (-Infinity when the boundary is the end).
+ */
+let boundaryAccess: f64 = -Infinity;
+function collectLeastRecentlyAccessed(l: IntList, safeDate: f64, goal: i32): i32 {
+  sortList(l, lraBefore);
+  let cut = 0;
+  while (cut < goal && rec(listAt(l, cut)).access < safeDate) cut++;
+  boundaryAccess = cut < l.len ? rec(listAt(l, cut)).access : -Infinity;
+  for (let k = 0; k < cut; k++) removeWithCause(listAt(l, k), CAUSE_EVICTED);
+  return cut;
+}
+
+/** Global pass: only over 3300 and when some cookie may be older than the 30-day safe window. */
+export function collectGlobal(now: f64): void {
+  globalPassRan = false;
+  const safeDate = now - SAFE_FROM_GLOBAL_PURGE;
+  if (!(unpartitionedCount > GLOBAL_MAX && earliestAccess < safeDate)) return;
+  globalPassRan = true;
+  tmp.len = 0;
+  for (let i = 0; i < bucketUsed; i++) {
+    if (!bucketLive(i)) continue;
+    const b = bucketAt(i);
+    if (b.partition != 0) continue;
+    for (let k = 0; k < b.len; k++) listPush(tmp, bucketId(b, k));
+  }
+  secureList.len = 0;
+  nonSecureList.len = 0;
+  const n = tmp.len;
+  let live = 0;
+  for (let k = 0; k < n; k++) {
+    const id = listAt(tmp, k);
+    const r = rec(id);
+    if (isExpired(r, now)) {
+      removeWithCause(id, CAUSE_EXPIRED);
+      continue;
+    }
+    live++;
+    listPush((r.flags & FLAG_SECURE) != 0 ? secureList : nonSecureList, id);
+  }
+  if (live <= GLOBAL_MAX) return;
+  const purgeGoal = live - GLOBAL_KEEP;
+  const deleted = collectLeastRecentlyAccessed(nonSecureList, safeDate, min(purgeGoal, nonSecureList.len));
+  const earliestNonSecure = boundaryAccess;
+  if (secureList.len == 0) {
+    earliestAccess = earliestNonSecure;
+  } else if (deleted < purgeGoal) {
+    collectLeastRecentlyAccessed(secureList, safeDate, min(purgeGoal - deleted, secureList.len));
+    const earliestSecure = boundaryAccess;
+    earliestAccess = earliestNonSecure != -Infinity && earliestNonSecure < earliestSecure ? earliestNonSecure : earliestSecure;
+  }
+}
+
+/** Per-partition, per-key pass: over 180 cookies or 10240 name+value bytes, down to both. */
+export function collectPartitioned(bi: i32, now: f64): void {
+  let b = bucketAt(bi);
+  if (b.bytes <= PARTITION_DOMAIN_MAX_BYTES && b.len <= PARTITION_DOMAIN_MAX) return;
+  if (!sweepExpired(bi, now, false)) return;
+  b = bucketAt(bi);
+  let bytes = b.bytes;
+  const n = b.len;
+  if (bytes <= PARTITION_DOMAIN_MAX_BYTES && n <= PARTITION_DOMAIN_MAX) return;
+  tmp.len = 0;
+  for (let k = 0; k < n; k++) listPush(tmp, bucketId(b, k));
+  sortList(tmp, lraBefore);
+  for (let k = 0; bytes > PARTITION_DOMAIN_MAX_BYTES || n - k > PARTITION_DOMAIN_MAX; k++) {
+    const id = listAt(tmp, k);
+    bytes -= rec(id).size;
+    removeWithCause(id, CAUSE_EVICTED);
+  }
+}
+
+/** GarbageCollectExpired over every bucket (GetAllCookies); pairs into `out`. */
+export function purgeAllExpired(now: f64): void {
+  out.len = 0;
+  for (let i = 0; i < bucketUsed; i++) if (bucketLive(i)) sweepExpired(i, now, false);
+}
+
+export { Interned };

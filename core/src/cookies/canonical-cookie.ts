@@ -1,0 +1,586 @@
+// CanonicalCookie creation with Chromium's rules: CanonicalCookie::Create and
+// CreateSanitizedCookie (net/cookies/canonical_cookie.cc), the domain, path, prefix and
+// partition helpers of net/cookies/cookie_util.cc, and the context-free part of
+// CanonicalCookie::IsSetPermittedInContext that CookieMonster::SetCanonicalCookie applies.
+// Times are milliseconds since the Unix epoch (Chromium keeps microseconds).
+
+import { parse as parseDomain } from 'tldts';
+import { parseCookieDate } from './cookie-date.ts';
+import { CookieExclusionReason, CookieInclusionStatus, CookieWarningReason } from './inclusion-status.ts';
+import {
+  type CookiePriority,
+  type CookieSameSite,
+  type ParsedSetCookie,
+  MAX_COOKIE_ATTRIBUTE_VALUE_SIZE,
+  isValidCookieNameValuePair,
+  isValidCookieValue,
+  parseSetCookie,
+  trimCookieToken,
+  trimCookieValue,
+  utf8ByteLength,
+} from './parse-set-cookie.ts';
+
+/** 400 days in ms: `ValidateAndAdjustExpiryDate` caps expiry at creation + `base::Days(400)`. */
+export const MAX_COOKIE_EXPIRY_DELTA_MS = 400 * 24 * 60 * 60 * 1000;
+/** Stand-in for Chromium's `Time::Min()` (Max-Age <= 0): the earliest time a JS Date holds. */
+export const EARLIEST_COOKIE_TIME = -8.64e15;
+/** `CookieMonster::GetDefaultCookieableSchemes()`. */
+export const DEFAULT_COOKIEABLE_SCHEMES: readonly string[] = ['http', 'https', 'ws', 'wss'];
+
+/** `CookieSourceScheme` (net/cookies/cookie_constants.h). */
+export type CookieSourceScheme = 'unset' | 'non_secure' | 'secure';
+
+/**
+ * `CookiePartitionKey` (net/cookies/cookie_partition_key.h): the top-level schemeful site
+ * (`https://example.com`), whether an ancestor frame is cross-site, and an optional nonce
+ * (anonymous iframes, fenced frames) that makes the partition transient.
+ */
+export interface CookiePartitionKey {
+  readonly topLevelSite: string;
+  readonly crossSiteAncestor: boolean;
+  readonly nonce?: string;
+}
+
+/** A cookie as CookieMonster stores it (Chromium's CanonicalCookie). */
+export interface CanonicalCookie {
+  readonly name: string;
+  readonly value: string;
+  /** Host for host-only cookies, `.example.com` (leading dot) for domain cookies. */
+  readonly domain: string;
+  /** True when `domain` has no leading dot (cookie_util::DomainIsHostOnly). */
+  readonly hostOnly: boolean;
+  readonly path: string;
+  readonly secure: boolean;
+  readonly httpOnly: boolean;
+  readonly sameSite: CookieSameSite;
+  readonly priority: CookiePriority;
+  readonly creation: number;
+  readonly lastAccess: number;
+  /** Expiry in ms, already capped at creation + 400 days; `null` for a session cookie. */
+  readonly expiry: number | null;
+  /** Set only for `Partitioned` cookies (or any cookie set in a nonce partition). */
+  readonly partitionKey: CookiePartitionKey | null;
+  /** `secure` when the cookie is Secure or came from https/wss. */
+  readonly sourceScheme: CookieSourceScheme;
+  /** The URL's port, with 80 reported as 443 for a Secure cookie from http/ws (GetAndAdjustPortForTrustworthyUrls); -1 when the scheme has none. */
+  readonly sourcePort: number;
+}
+
+/** The outcome of creating a cookie: the cookie, or Chromium's exclusion reasons. */
+export type CookieCreationResult =
+  | { readonly ok: true; readonly cookie: CanonicalCookie; readonly warnings: readonly CookieWarningReason[] }
+  | { readonly ok: false; readonly reasons: readonly CookieExclusionReason[]; readonly warnings: readonly CookieWarningReason[] };
+
+/** Which same-site context a set happens in (Chromium normalises strict to lax for sets). */
+export type CookieSetContext = 'same-site' | 'cross-site';
+
+/** Options of the set-permission check (the parts of CookieOptions that are not per-request state). */
+export interface CookieSetPermissionOptions {
+  /** False for a non-HTTP API (script): HttpOnly cookies are then refused. Default true. */
+  readonly httpApi?: boolean;
+  /** Default `'same-site'`, which admits every SameSite value (Electron's inclusive context). */
+  readonly sameSiteContext?: CookieSetContext;
+  /** Legacy access semantics: unspecified SameSite acts as None and None needs no Secure. Default false. */
+  readonly legacySemantics?: boolean;
+  /** Schemes that may have cookies. Default http, https, ws, wss. */
+  readonly cookieableSchemes?: readonly string[];
+  /** URLs the embedder treats as trustworthy although plain http (CookieAccessDelegate). */
+  readonly trustworthy?: boolean;
+}
+
+/** Options of {@link createCanonicalCookie}. */
+export interface CreateCanonicalCookieOptions extends CookieSetPermissionOptions {
+  /** The response's Date: Expires is shifted by (now - serverTime) to correct clock skew. */
+  readonly serverTime?: number | null;
+  /** The partition the response was loaded in; kept only if the cookie says `Partitioned`. */
+  readonly partitionKey?: CookiePartitionKey | null;
+  /** Run the set-permission checks (Secure from insecure URL, SameSite=None without Secure...). Default true. */
+  readonly checkSetPermitted?: boolean;
+}
+
+// URL facts Chromium reads from GURL.
+
+/** Parse `url` as GURL would for cookies; `null` when invalid. */
+function toUrl(url: string | URL): URL | null {
+  if (url instanceof URL) return url;
+  try {
+    return new URL(url);
+  } catch {
+    return null;
+  }
+}
+
+function schemeOf(url: URL): string {
+  return url.protocol.slice(0, -1);
+}
+
+/** `GURL::SchemeIsCryptographic`: https and wss. */
+export function isCryptographicScheme(url: URL): boolean {
+  return url.protocol === 'https:' || url.protocol === 'wss:';
+}
+
+const IPV4 = /^\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}$/;
+
+/** `GURL::HostIsIPAddress` on a canonical host (`[::1]` keeps its brackets). */
+export function isIpAddressHost(host: string): boolean {
+  return host.startsWith('[') || IPV4.test(host);
+}
+
+/** `net::IsLocalhost`: localhost, *.localhost, 127.0.0.0/8 and ::1. */
+export function isLocalhost(host: string): boolean {
+  const name = host.endsWith('.') ? host.slice(0, -1) : host;
+  if (name === 'localhost' || name.endsWith('.localhost')) return true;
+  if (IPV4.test(host)) return host.startsWith('127.');
+  return host === '[::1]';
+}
+
+/** `cookie_util::ProvisionalAccessScheme`: how far a URL may touch Secure cookies. */
+export function accessScheme(url: URL): 'cryptographic' | 'trustworthy' | 'non_cryptographic' {
+  if (isCryptographicScheme(url)) return 'cryptographic';
+  return isLocalhost(url.hostname) ? 'trustworthy' : 'non_cryptographic';
+}
+
+const DEFAULT_PORTS: Readonly<Record<string, number>> = { 'http:': 80, 'https:': 443, 'ws:': 80, 'wss:': 443, 'ftp:': 21 };
+
+function effectivePort(url: URL): number {
+  if (url.port !== '') return Number(url.port);
+  return DEFAULT_PORTS[url.protocol] ?? -1;
+}
+
+const UNRESERVED_ESCAPE = /%(2[dDeE]|3[0-9]|[46][1-9a-fA-F]|[57][0-9aA]|5[fF]|7[eE])/g;
+
+/**
+ * The URL path as GURL canonicalises it: like the WHATWG path, but percent-escaped unreserved
+ * characters (ALPHA, DIGIT, '-', '.', '_', '~') are decoded (url/url_canon_path.cc).
+ */
+export function canonicalUrlPath(url: URL): string {
+  const path = url.pathname;
+  return path.includes('%') ? path.replace(UNRESERVED_ESCAPE, (m) => String.fromCharCode(parseInt(m.slice(1), 16))) : path;
+}
+
+// Domains.
+
+/**
+ * The registrable domain (eTLD+1, private registries included) as Chromium's
+ * `GetDomainAndRegistry(host, INCLUDE_PRIVATE_REGISTRIES)`: empty for IP addresses, public
+ * suffixes and hosts whose TLD is not in the public suffix list (intranet names, `localhost`).
+ * The list comes from the `tldts` package.
+ */
+export function registrableDomain(host: string): string {
+  const bare = host.startsWith('.') ? host.slice(1) : host;
+  if (bare === '' || isIpAddressHost(bare)) return '';
+  const info = parseDomain(bare, { allowPrivateDomains: true, extractHostname: false });
+  if (info.isIp || (info.isIcann !== true && info.isPrivate !== true)) return '';
+  return info.domain ?? '';
+}
+
+/** `cookie_util::GetEffectiveDomain`: the registrable domain for http(s)/ws(s), the bare host otherwise. */
+function effectiveDomain(scheme: string, host: string): string {
+  if (scheme === 'http' || scheme === 'https' || scheme === 'ws' || scheme === 'wss') return registrableDomain(host);
+  return host.startsWith('.') ? host.slice(1) : host;
+}
+
+// Characters a host may not contain (URL Standard forbidden host code points, plus '%', which
+// GetCookieDomainWithString refuses before canonicalising).
+const FORBIDDEN_DOMAIN = /[\x00-\x20#%/:<>?@[\\\]^|\x7f]/;
+
+/** `CanonicalizeHost` for a Domain attribute: lowercase, IDNA to punycode, IPv4 forms; `''` when invalid. */
+export function canonicalizeCookieDomain(domain: string): string {
+  if (domain === '' || FORBIDDEN_DOMAIN.test(domain)) return '';
+  try {
+    return new URL(`http://${domain}/`).hostname;
+  } catch {
+    return '';
+  }
+}
+
+/**
+ * `cookie_util::GetCookieDomainWithString`: the domain a cookie gets from `url` and its Domain
+ * attribute (`''` for none). Host-only cookies get the bare host, domain cookies `.domain`;
+ * `null` when the attribute is invalid (public suffix, other site, not a suffix of the host...).
+ */
+export function getCookieDomain(url: URL, domainAttribute: string, status?: CookieInclusionStatus): string | null {
+  // Non-ASCII Domain attributes only warn unless features::kCookieDomainRejectNonASCII is on.
+  if (/[^\x00-\x7f]/.test(domainAttribute)) status?.warn(CookieWarningReason.WARN_DOMAIN_NON_ASCII);
+  const scheme = schemeOf(url);
+  const host = url.hostname;
+  if (host.endsWith('..')) return null;
+
+  const lowerAttribute = domainAttribute.toLowerCase();
+  if (domainAttribute === '' || (isIpAddressHost(host) && (lowerAttribute === host || lowerAttribute === `.${host}`))) {
+    if (scheme === 'http' || scheme === 'https' || scheme === 'ws' || scheme === 'wss') return host;
+    return canonicalizeCookieDomain(host) || host;
+  }
+
+  let cookieDomain = canonicalizeCookieDomain(domainAttribute);
+  if (cookieDomain === '') return null;
+  if (!cookieDomain.startsWith('.')) cookieDomain = `.${cookieDomain}`;
+
+  const urlRegistrable = effectiveDomain(scheme, host);
+  if (urlRegistrable === '') {
+    // IP addresses, intranet hosts and public suffixes only get a host cookie, and only when
+    // the attribute names the host itself.
+    const normalized = (domainAttribute.startsWith('.') ? domainAttribute.slice(1) : domainAttribute).toLowerCase();
+    return normalized === host ? host : null;
+  }
+  if (effectiveDomain(scheme, cookieDomain) !== urlRegistrable) return null;
+  const isSuffix = host.length < cookieDomain.length ? cookieDomain === `.${host}` : host.endsWith(cookieDomain);
+  return isSuffix ? cookieDomain : null;
+}
+
+/** `cookie_util::IsDomainMatch`: whether a cookie with `domain` goes to `host`. */
+export function isDomainMatch(domain: string, host: string): boolean {
+  if (host === domain) return true;
+  if (!domain.startsWith('.')) return false;
+  if (domain.length - 1 === host.length && host === domain.slice(1)) return true;
+  return host.length > domain.length && host.endsWith(domain);
+}
+
+// Paths.
+
+/** `cookie_util::CanonPathWithString`: the attribute if it starts with '/', else the URL's directory. */
+export function canonPathWithString(url: URL, pathAttribute: string): string {
+  if (pathAttribute.startsWith('/')) return pathAttribute;
+  const urlPath = canonicalUrlPath(url);
+  const slash = urlPath.lastIndexOf('/');
+  if (slash <= 0) return '/';
+  return urlPath.slice(0, slash);
+}
+
+/** `cookie_util::IsOnPath`: RFC 6265 path-match of a request path against a cookie path. */
+export function isOnPath(cookiePath: string, urlPath: string): boolean {
+  if (cookiePath === '' || !urlPath.startsWith(cookiePath)) return false;
+  return cookiePath.length === urlPath.length || cookiePath.endsWith('/') || urlPath[cookiePath.length] === '/';
+}
+
+// url::CanonicalizePath for CreateSanitizedCookie: percent-encode and resolve dot segments.
+function canonicalizePath(path: string): string {
+  try {
+    return new URL(path.replace(/%(?![0-9a-fA-F]{2})/g, '%25').replace(/\?/g, '%3F').replace(/#/g, '%23'), 'http://h').pathname;
+  } catch {
+    return path;
+  }
+}
+
+// Prefixes.
+
+/** `CookiePrefix`: `__Secure-` / `__Host-`, matched ASCII case-insensitively as current Chromium does. */
+export type CookiePrefix = 'none' | 'secure' | 'host';
+
+/** `cookie_util::GetCookiePrefix`. */
+export function getCookiePrefix(name: string): CookiePrefix {
+  const head = name.slice(0, 9).toLowerCase();
+  if (head === '__secure-') return 'secure';
+  if (head.startsWith('__host-')) return 'host';
+  return 'none';
+}
+
+/** `cookie_util::IsCookiePrefixValid` on the Secure flag and the raw Domain/Path attributes. */
+export function isCookiePrefixValid(prefix: CookiePrefix, url: URL, secure: boolean, domainAttribute: string, pathAttribute: string): boolean {
+  if (prefix === 'secure') return secure && isCryptographicScheme(url);
+  if (prefix === 'host') {
+    if (!secure || !isCryptographicScheme(url) || pathAttribute !== '/') return false;
+    return domainAttribute === '' || (isIpAddressHost(url.hostname) && url.hostname === domainAttribute);
+  }
+  return true;
+}
+
+/** `CanonicalCookie::HasHiddenPrefixName`: a nameless cookie whose value starts with a prefix (after SP/TAB). */
+export function hasHiddenPrefixName(value: string): boolean {
+  const head = value.replace(/^[ \t]+/, '').slice(0, 9).toLowerCase();
+  return head.startsWith('__host-') || head === '__secure-';
+}
+
+// Partitions.
+
+/** `cookie_util::IsCookiePartitionedValid`: Partitioned needs Secure and a trustworthy URL, unless the partition has a nonce. */
+export function isCookiePartitionedValid(url: URL, secure: boolean, partitioned: boolean, partitionHasNonce: boolean): boolean {
+  if (!partitioned || partitionHasNonce) return true;
+  return secure && accessScheme(url) !== 'non_cryptographic';
+}
+
+/**
+ * The partition key for cookies of frames under the top-level page `topLevelUrl`: its
+ * schemeful site (scheme + registrable domain, or host when there is none).
+ *
+ * @example cookiePartitionKeyFromUrl('https://a.example.com/x').topLevelSite // 'https://example.com'
+ */
+export function cookiePartitionKeyFromUrl(topLevelUrl: string | URL, crossSiteAncestor = false, nonce?: string): CookiePartitionKey {
+  const url = toUrl(topLevelUrl);
+  if (url === null) throw new TypeError(`Invalid top-level URL ${JSON.stringify(String(topLevelUrl))} for a cookie partition key`);
+  const site = `${url.protocol}//${registrableDomain(url.hostname) || url.hostname}`;
+  return nonce === undefined ? { topLevelSite: site, crossSiteAncestor } : { topLevelSite: site, crossSiteAncestor, nonce };
+}
+
+// Expiry.
+
+const INT64_MAX = 9223372036854775807n;
+const INT64_MIN = -9223372036854775808n;
+
+/**
+ * `CanonicalCookie::ParseExpiration`: Max-Age first (a whole base-10 integer; <= 0 means already
+ * expired, overflow saturates, anything else is ignored), then Expires shifted by the server
+ * clock skew. Returns `null` for a session cookie. The 400-day cap is applied separately.
+ */
+export function parseExpiration(parsed: Pick<ParsedSetCookie, 'maxAge' | 'expires'>, now: number, serverTime: number = now): number | null {
+  if (parsed.maxAge !== null) {
+    // base::StringToInt64: optional sign, digits only; on overflow it reports the saturated value.
+    const match = /^([+-]?)(\d+)(.*)$/s.exec(parsed.maxAge);
+    if (match !== null) {
+      const negative = match[1] === '-';
+      const magnitude = BigInt(match[2] as string);
+      const valueN = negative ? -magnitude : magnitude;
+      if (valueN > INT64_MAX) return Number.POSITIVE_INFINITY;
+      if (valueN < INT64_MIN) return EARLIEST_COOKIE_TIME;
+      if (match[3] === '') {
+        if (valueN <= 0n) return EARLIEST_COOKIE_TIME;
+        return now + Number(valueN) * 1000;
+      }
+    }
+  }
+  if (parsed.expires !== null && parsed.expires !== '') {
+    const date = parseCookieDate(parsed.expires);
+    if (date !== null) return date + (now - serverTime);
+  }
+  return null;
+}
+
+/** `CanonicalCookie::ValidateAndAdjustExpiryDate`: cap a non-session expiry at creation + 400 days. */
+export function capExpiry(expiry: number | null, creation: number): number | null {
+  if (expiry === null) return null;
+  return Math.min(expiry, creation + MAX_COOKIE_EXPIRY_DELTA_MS);
+}
+
+/** `CanonicalCookie::IsExpired`: a persistent cookie whose expiry is not after `now`. */
+export function isCookieExpired(cookie: Pick<CanonicalCookie, 'expiry'>, now: number): boolean {
+  return cookie.expiry !== null && now >= cookie.expiry;
+}
+
+function sourcePortFor(url: URL, secure: boolean): number {
+  const port = effectivePort(url);
+  if (!secure || isCryptographicScheme(url)) return port;
+  return (url.protocol === 'http:' || url.protocol === 'ws:') && port === 80 ? 443 : port;
+}
+
+function fail(status: CookieInclusionStatus): CookieCreationResult {
+  return { ok: false, reasons: status.exclusions, warnings: status.warnings };
+}
+
+/**
+ * The set-time access check CookieMonster::SetCanonicalCookie runs (cookieable scheme, then
+ * `CanonicalCookie::IsSetPermittedInContext`): Secure cookies only from https/wss or localhost,
+ * HttpOnly only through HTTP, SameSite=None only with Secure, Lax/Strict/unspecified refused
+ * in a cross-site context. Adds reasons to `status` and returns whether it still includes.
+ */
+export function checkSetPermitted(
+  cookie: Pick<CanonicalCookie, 'secure' | 'httpOnly' | 'sameSite'>,
+  url: string | URL,
+  options: CookieSetPermissionOptions = {},
+  status: CookieInclusionStatus = new CookieInclusionStatus(),
+): boolean {
+  const parsed = toUrl(url);
+  if (parsed === null) {
+    status.exclude(CookieExclusionReason.EXCLUDE_FAILURE_TO_STORE);
+    return false;
+  }
+  const schemes = options.cookieableSchemes ?? DEFAULT_COOKIEABLE_SCHEMES;
+  if (!schemes.includes(schemeOf(parsed))) status.exclude(CookieExclusionReason.EXCLUDE_NONCOOKIEABLE_SCHEME);
+
+  let scheme = accessScheme(parsed);
+  if (scheme === 'non_cryptographic' && options.trustworthy === true) scheme = 'trustworthy';
+  if (scheme === 'non_cryptographic' && cookie.secure) status.exclude(CookieExclusionReason.EXCLUDE_SECURE_ONLY);
+  if (scheme === 'trustworthy' && cookie.secure) status.warn(CookieWarningReason.WARN_SECURE_ACCESS_GRANTED_NON_CRYPTOGRAPHIC);
+
+  if (options.httpApi === false && cookie.httpOnly) status.exclude(CookieExclusionReason.EXCLUDE_HTTP_ONLY);
+
+  const legacy = options.legacySemantics === true;
+  if (!legacy && cookie.sameSite === 'no_restriction' && !cookie.secure) {
+    status.exclude(CookieExclusionReason.EXCLUDE_SAMESITE_NONE_INSECURE);
+  }
+  if (options.sameSiteContext === 'cross-site') {
+    if (cookie.sameSite === 'strict') status.exclude(CookieExclusionReason.EXCLUDE_SAMESITE_STRICT);
+    else if (cookie.sameSite === 'lax') status.exclude(CookieExclusionReason.EXCLUDE_SAMESITE_LAX);
+    else if (cookie.sameSite === 'unspecified' && !legacy) {
+      status.exclude(CookieExclusionReason.EXCLUDE_SAMESITE_UNSPECIFIED_TREATED_AS_LAX);
+    }
+  }
+  return status.isInclude();
+}
+
+/**
+ * Create a cookie from a Set-Cookie line received for `url` at time `now`, as Chromium's
+ * `CanonicalCookie::Create` followed (unless `checkSetPermitted: false`) by the set-time access
+ * check of {@link checkSetPermitted}.
+ *
+ * @example
+ * const r = createCanonicalCookie('https://www.example.com/a/b', 'id=1; Domain=example.com', Date.now());
+ * if (r.ok) r.cookie.domain; // '.example.com'
+ */
+export function createCanonicalCookie(url: string | URL, line: string, now: number, options: CreateCanonicalCookieOptions = {}): CookieCreationResult {
+  const status = new CookieInclusionStatus();
+  const source = toUrl(url);
+  if (source === null) {
+    status.exclude(CookieExclusionReason.EXCLUDE_FAILURE_TO_STORE);
+    return fail(status);
+  }
+  const parsed = parseSetCookie(line, status);
+  if (parsed === null) return fail(status);
+
+  const domain = getCookieDomain(source, parsed.domain ?? '', status);
+  if (domain === null) status.exclude(CookieExclusionReason.EXCLUDE_INVALID_DOMAIN);
+  const path = canonPathWithString(source, parsed.path ?? '');
+
+  const prefix = getCookiePrefix(parsed.name);
+  let prefixValid = isCookiePrefixValid(prefix, source, parsed.secure, parsed.domain ?? '', parsed.path ?? '');
+  if (parsed.name === '') prefixValid = !hasHiddenPrefixName(parsed.value);
+  if (!prefixValid) status.exclude(CookieExclusionReason.EXCLUDE_INVALID_PREFIX);
+
+  const partitionHasNonce = options.partitionKey?.nonce !== undefined;
+  if (!isCookiePartitionedValid(source, parsed.secure, parsed.partitioned, partitionHasNonce)) {
+    status.exclude(CookieExclusionReason.EXCLUDE_INVALID_PARTITIONED);
+  }
+  const partitionKey = parsed.partitioned || partitionHasNonce ? (options.partitionKey ?? null) : null;
+  if (!status.isInclude() || domain === null) return fail(status);
+
+  const cryptographic = isCryptographicScheme(source);
+  if (parsed.secure && !cryptographic) status.warn(CookieWarningReason.WARN_TENTATIVELY_ALLOWING_SECURE_SOURCE_SCHEME);
+  const serverTime = options.serverTime ?? now;
+  const expiry = capExpiry(parseExpiration(parsed, now, serverTime), now);
+
+  const cookie: CanonicalCookie = {
+    name: parsed.name,
+    value: parsed.value,
+    domain,
+    hostOnly: !domain.startsWith('.'),
+    path,
+    secure: parsed.secure,
+    httpOnly: parsed.httpOnly,
+    sameSite: parsed.sameSite,
+    priority: parsed.priority,
+    creation: now,
+    lastAccess: now,
+    expiry,
+    partitionKey,
+    sourceScheme: parsed.secure || cryptographic ? 'secure' : 'non_secure',
+    sourcePort: sourcePortFor(source, parsed.secure),
+  };
+  if (options.checkSetPermitted !== false && !checkSetPermitted(cookie, source, options, status)) return fail(status);
+  return { ok: true, cookie, warnings: status.warnings };
+}
+
+/** Fields of {@link createSanitizedCookie}, as Electron's `cookies.set` passes them (times in ms). */
+export interface SanitizedCookieDetails {
+  readonly url: string | URL;
+  readonly name: string;
+  readonly value: string;
+  /** `''` for a host-only cookie. */
+  readonly domain: string;
+  /** `''` for the URL's default path. */
+  readonly path: string;
+  readonly creation: number | null;
+  readonly expiry: number | null;
+  readonly lastAccess: number | null;
+  readonly secure: boolean;
+  readonly httpOnly: boolean;
+  readonly sameSite: CookieSameSite;
+  readonly priority?: CookiePriority;
+  readonly partitionKey?: CookiePartitionKey | null;
+}
+
+/**
+ * Build a cookie from separate fields with the checks of Chromium's
+ * `CanonicalCookie::CreateSanitizedCookie` (the path Electron's `cookies.set` takes). Every
+ * failing check adds its reason; `now` stands in for a missing creation time.
+ *
+ * @example createSanitizedCookie({ url: 'http://127.0.0.1', name: 'a', value: 'b;c', ... }, now) // EXCLUDE_DISALLOWED_CHARACTER
+ */
+export function createSanitizedCookie(details: SanitizedCookieDetails, now: number): CookieCreationResult {
+  const status = new CookieInclusionStatus();
+  const { name, value, domain, path } = details;
+
+  if (trimCookieToken(name) !== name || trimCookieValue(value) !== value || trimCookieValue(path) !== path) {
+    status.exclude(CookieExclusionReason.EXCLUDE_DISALLOWED_CHARACTER);
+  }
+  isValidCookieNameValuePair(name, value, status);
+
+  let domainValid = true;
+  if (trimCookieValue(domain) !== domain || !isValidCookieValue(domain)) {
+    status.exclude(CookieExclusionReason.EXCLUDE_INVALID_DOMAIN);
+    domainValid = false;
+  }
+  if (utf8ByteLength(domain) > MAX_COOKIE_ATTRIBUTE_VALUE_SIZE) {
+    status.exclude(CookieExclusionReason.EXCLUDE_ATTRIBUTE_VALUE_EXCEEDS_MAX_SIZE);
+    domainValid = false;
+  }
+  const domainAttribute = domainValid ? domain : '';
+
+  const url = toUrl(details.url);
+  let cookieDomain: string | null = null;
+  if (url === null || url.hostname.startsWith('.')) {
+    status.exclude(CookieExclusionReason.EXCLUDE_INVALID_DOMAIN);
+  } else {
+    cookieDomain = getCookieDomain(url, domainAttribute, status);
+    if (cookieDomain === null) status.exclude(CookieExclusionReason.EXCLUDE_INVALID_DOMAIN);
+  }
+
+  let encodedPath = '/';
+  if (url !== null) {
+    const cookiePath = canonPathWithString(url, path);
+    encodedPath = canonicalizePath(cookiePath);
+    if (path !== '') {
+      if (cookiePath !== path) status.exclude(CookieExclusionReason.EXCLUDE_FAILURE_TO_STORE);
+      else if (utf8ByteLength(encodedPath) > MAX_COOKIE_ATTRIBUTE_VALUE_SIZE) {
+        status.exclude(CookieExclusionReason.EXCLUDE_ATTRIBUTE_VALUE_EXCEEDS_MAX_SIZE);
+      }
+    }
+    if (!isCookiePrefixValid(getCookiePrefix(name), url, details.secure, domainAttribute, cookiePath)) {
+      status.exclude(CookieExclusionReason.EXCLUDE_INVALID_PREFIX);
+    }
+  } else if (getCookiePrefix(name) !== 'none') {
+    status.exclude(CookieExclusionReason.EXCLUDE_INVALID_PREFIX);
+  }
+  if (name === '' && hasHiddenPrefixName(value)) status.exclude(CookieExclusionReason.EXCLUDE_INVALID_PREFIX);
+
+  const partitionKey = details.partitionKey ?? null;
+  const partitionValid =
+    url === null
+      ? partitionKey === null || partitionKey.nonce !== undefined
+      : isCookiePartitionedValid(url, details.secure, partitionKey !== null, partitionKey?.nonce !== undefined);
+  if (!partitionValid) status.exclude(CookieExclusionReason.EXCLUDE_INVALID_PARTITIONED);
+
+  if (details.lastAccess !== null && details.creation === null) status.exclude(CookieExclusionReason.EXCLUDE_FAILURE_TO_STORE);
+  if (!status.isInclude() || url === null || cookieDomain === null) return fail(status);
+
+  const cryptographic = isCryptographicScheme(url);
+  if (details.secure && !cryptographic) status.warn(CookieWarningReason.WARN_TENTATIVELY_ALLOWING_SECURE_SOURCE_SCHEME);
+  const creation = details.creation ?? now;
+  const cookie: CanonicalCookie = {
+    name,
+    value,
+    domain: cookieDomain,
+    hostOnly: !cookieDomain.startsWith('.'),
+    path: encodedPath,
+    secure: details.secure,
+    httpOnly: details.httpOnly,
+    sameSite: details.sameSite,
+    priority: details.priority ?? 'medium',
+    creation,
+    lastAccess: details.lastAccess ?? creation,
+    expiry: capExpiry(details.expiry, creation),
+    partitionKey,
+    sourceScheme: details.secure || cryptographic ? 'secure' : 'non_secure',
+    sourcePort: sourcePortFor(url, details.secure),
+  };
+  return { ok: true, cookie, warnings: status.warnings };
+}
+
+/** `CanonicalCookie::BuildCookieLine`: the Cookie header for cookies already in send order. */
+export function buildCookieLine(cookies: Iterable<Pick<CanonicalCookie, 'name' | 'value'>>): string {
+  let line = '';
+  for (const cookie of cookies) {
+    if (line !== '') line += '; ';
+    // A nameless cookie is sent as its bare value, never as "=value".
+    line += cookie.name === '' ? cookie.value : `${cookie.name}=${cookie.value}`;
+  }
+  return line;
+}

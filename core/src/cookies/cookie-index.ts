@@ -1,0 +1,386 @@
+import { SessionError } from '../errors.ts';
+import { getCore } from '../wasm/core.ts';
+import type { Core, CoreExports } from '../wasm/core.ts';
+
+/** The cookie kernel's raw exports (core/assembly/cookies/kernel.ts). */
+export interface CookieKernel {
+  cookieOutPtr(): number;
+  cookieFind(regLen: number, nameLen: number, domainLen: number, pathLen: number, partition: number, allowSecure: number): number;
+  cookieCommit(id: number, creation: number, seq: number, access: number, expiry: number, flags: number, sameSite: number, priority: number, size: number, now: number, options: number): number;
+  cookieLoad(id: number, regLen: number, nameLen: number, domainLen: number, pathLen: number, partition: number, creation: number, seq: number, access: number, expiry: number, flags: number, sameSite: number, priority: number, size: number): void;
+  cookieRemove(id: number): void;
+  cookieMatch(regLen: number, hostLen: number, pathLen: number, partition: number, flags: number, context: number, now: number): number;
+  cookieMatchExpired(): number;
+  cookiePurgeExpired(now: number): number;
+  cookieEarliestAccess(): number;
+  cookieSetEarliestAccess(t: number): void;
+  cookieSetLimits(on: number): void;
+  cookieSetLastAccess(id: number, t: number): void;
+  cookieLastAccess(id: number): number;
+  cookieCount(unpartitioned: number): number;
+}
+
+/** Typed view of a core's exports as the cookie kernel. */
+export function cookieKernel(exports: CoreExports): CookieKernel {
+  return exports as unknown as CookieKernel;
+}
+
+/** Chromium's `CookieSameSite`: UNSPECIFIED -1, NO_RESTRICTION 0, LAX_MODE 1, STRICT_MODE 2. */
+export type CookieSameSiteCode = -1 | 0 | 1 | 2;
+/** Chromium's `CookiePriority`: LOW 0, MEDIUM 1 (default), HIGH 2. */
+export type CookiePriorityCode = 0 | 1 | 2;
+
+/**
+ * The request's `SameSiteCookieContext`: `same-site` (SAME_SITE_STRICT), `lax` (a cross-site
+ * top-level navigation with a safe method), `lax-unsafe` (the same with an unsafe method, which
+ * still carries Lax-by-default cookies younger than 2 minutes) and `cross-site`.
+ */
+export type SameSiteContext = 'same-site' | 'lax' | 'lax-unsafe' | 'cross-site';
+
+/** Electron's change causes for removals (reference/cookies.md §4.8). */
+export type CookieRemovalCause = 'explicit' | 'overwrite' | 'expired' | 'evicted' | 'expired-overwrite';
+
+const CAUSES: readonly CookieRemovalCause[] = ['explicit', 'explicit', 'overwrite', 'expired', 'evicted', 'expired-overwrite'];
+const CONTEXTS: Readonly<Record<SameSiteContext, number>> = { 'cross-site': 0, 'lax-unsafe': 1, lax: 2, 'same-site': 3 };
+const ACCESS_UPDATE_THRESHOLD_US = 60e6;
+
+/** What the index needs of one cookie. The host keeps the full CanonicalCookie under the same id. */
+export interface CookieIndexEntry {
+  /** eTLD+1 of the cookie's domain (the domain itself without a registry), no leading dot. */
+  readonly registrableDomain: string;
+  readonly name: string;
+  /** Compared with the displaced cookie's value: Chromium keeps the old creation time only if equal. */
+  readonly value: string;
+  /** The cookie domain, with or without a leading dot; `hostOnly` decides how it is stored. */
+  readonly domain: string;
+  readonly hostOnly: boolean;
+  readonly path: string;
+  readonly secure: boolean;
+  readonly httpOnly: boolean;
+  readonly sameSite: CookieSameSiteCode;
+  readonly priority?: CookiePriorityCode;
+  /** Host-assigned id of the CookiePartitionKey; 0 or absent = unpartitioned. */
+  readonly partitionKey?: number;
+  /** Creation time, µs since the epoch. */
+  readonly creation: number;
+  /** Last access time, µs; defaults to `creation`. */
+  readonly lastAccess?: number;
+  /** Expiry, µs; `Infinity` for a session cookie. */
+  readonly expiry: number;
+}
+
+/** An entry as stored: its canonical domain, inherited creation and tiebreak sequence. */
+export interface StoredCookieIndexEntry extends CookieIndexEntry {
+  readonly id: number;
+  readonly creation: number;
+  readonly seq: number;
+  readonly partitionKey: number;
+  readonly priority: CookiePriorityCode;
+}
+
+/** One cookie the index deleted, with Electron's cause. */
+export interface CookieRemoval {
+  readonly id: number;
+  readonly cause: CookieRemovalCause;
+}
+
+/** Options of `insert`. */
+export interface CookieInsertOptions {
+  /** Current time, µs. */
+  readonly now: number;
+  /** The setter may set Secure cookies (secure or trustworthy URL); false enables "Leave Secure Cookies Alone". */
+  readonly allowSecure?: boolean;
+  /** The setter is a non-HTTP API: it may not overwrite HttpOnly cookies. */
+  readonly excludeHttpOnly?: boolean;
+}
+
+/** Outcome of `insert`: the new id (or -1) and, in order, the cookies it removed. */
+export interface CookieInsertResult {
+  readonly id: number;
+  readonly status: 'inserted' | 'expired' | 'exclude-overwrite-secure' | 'exclude-overwrite-http-only';
+  /** Creation time stored (inherited from the overwritten cookie when the value is unchanged). */
+  readonly creation: number;
+  readonly removed: readonly CookieRemoval[];
+}
+
+/** A request to match. */
+export interface CookieRequest {
+  readonly registrableDomain: string;
+  readonly host: string;
+  readonly path: string;
+  /** Cryptographic scheme, or a trustworthy origin such as http://localhost. */
+  readonly secure: boolean;
+  readonly context: SameSiteContext;
+  readonly now: number;
+  /** Partition key id of the request (0 or absent: none). */
+  readonly partitionKey?: number;
+  /** Default true; false for a nonced partition (IncludeUnpartitionedCookies). */
+  readonly includeUnpartitioned?: boolean;
+  /** Default true (HTTP requests); false for script-visible access. */
+  readonly includeHttpOnly?: boolean;
+  /** Default true; Electron's `cookies.get` passes false. */
+  readonly updateAccessTime?: boolean;
+}
+
+/** Matched ids in Chromium's order, and the expired ids deleted on the way (cause `expired`). */
+export interface CookieMatchResult {
+  readonly ids: Int32Array;
+  readonly expired: Int32Array;
+}
+
+/** Options of the index. */
+export interface CookieIndexOptions {
+  /** CookieMonster's limits and garbage collection; default true. Off only to benchmark huge jars. */
+  readonly limits?: boolean;
+}
+
+function utf8Length(text: string): number {
+  let n = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 0x80) n += 1;
+    else if (c < 0x800) n += 2;
+    else if (c >= 0xd800 && c <= 0xdbff && (text.charCodeAt(i + 1) & 0xfc00) === 0xdc00) {
+      n += 4;
+      i++;
+    } else n += 3;
+  }
+  return n;
+}
+
+const owners = new WeakMap<Core, WeakRef<CookieIndex>>();
+
+function canonicalDomain(domain: string, hostOnly: boolean): string {
+  const bare = domain.charCodeAt(0) === 0x2e ? domain.slice(1) : domain;
+  return hostOnly ? bare : `.${bare}`;
+}
+
+/**
+ * CookieMonster's index in the wasm core: buckets per (partition, registrable domain), request
+ * matching in Chromium's order, overwrite detection and the eviction passes (reference/cookies.md
+ * §4.5, §4.6, §4.9). Ids are small integers the host uses to find its records. The index keeps
+ * the entries it was given, so it rebuilds itself after the core replaced a trapped instance.
+ * @example
+ * const index = new CookieIndex();
+ * const { id } = index.insert({ registrableDomain: 'example.com', name: 'a', value: '1', domain: 'example.com',
+ *   hostOnly: true, path: '/', secure: false, httpOnly: false, sameSite: -1, creation: now, expiry: Infinity }, { now });
+ * index.match({ registrableDomain: 'example.com', host: 'example.com', path: '/x', secure: true, context: 'same-site', now }).ids;
+ */
+export class CookieIndex {
+  readonly core: Core;
+  readonly #limits: boolean;
+  #generation = -1;
+  #entries: (StoredCookieIndexEntry | undefined)[] = [];
+  #lastAccess: number[] = [];
+  #free: number[] = [];
+  #seq = 0;
+  #earliestAccess = -Infinity;
+  #size = 0;
+
+  constructor(core: Core = getCore(), options: CookieIndexOptions = {}) {
+    // The kernel's state is per instance of the core, so one index owns one core.
+    const owner = owners.get(core)?.deref();
+    if (owner) throw new SessionError('ERR_COOKIE_INDEX_CORE_IN_USE', 'This core already holds a CookieIndex; give each index its own Core (new Core())');
+    owners.set(core, new WeakRef(this));
+    this.core = core;
+    this.#limits = options.limits ?? true;
+  }
+
+  /** Number of cookies in the index. */
+  get size(): number {
+    return this.#size;
+  }
+
+  /** The stored entry for `id`, or undefined. */
+  entry(id: number): StoredCookieIndexEntry | undefined {
+    return this.#entries[id];
+  }
+
+  /** Last access time of `id` (µs), as the eviction passes see it. */
+  lastAccess(id: number): number {
+    this.#live(id, 'lastAccess');
+    return this.#lastAccess[id] ?? 0;
+  }
+
+  /** Sets the last access time of `id` (e.g. when loading a persisted store). */
+  setLastAccess(id: number, time: number): void {
+    this.#live(id, 'setLastAccess');
+    this.#kernel('setLastAccess', (k) => k.cookieSetLastAccess(id, time));
+    this.#lastAccess[id] = time;
+  }
+
+  /** Live ids, in id order. */
+  *ids(): IterableIterator<number> {
+    for (let i = 0; i < this.#entries.length; i++) if (this.#entries[i]) yield i;
+  }
+
+  /**
+   * Sets a cookie (SetCanonicalCookie after the access checks): removes the equivalent cookie
+   * (`overwrite`, or `expired-overwrite` when the new one is already expired), inserts, then runs
+   * the garbage collection of §4.5 (`expired` / `evicted`).
+   */
+  insert(entry: CookieIndexEntry, options: CookieInsertOptions): CookieInsertResult {
+    this.#ensure();
+    const { now } = options;
+    const domain = canonicalDomain(entry.domain, entry.hostOnly);
+    const partition = entry.partitionKey ?? 0;
+    this.#write4(entry.registrableDomain, entry.name, domain, entry.path);
+    const allowSecure = options.allowSecure === false ? 0 : 1;
+    const found = this.#kernel('find', (k) => k.cookieFind(this.#len0, this.#len1, this.#len2, this.#len3, partition, allowSecure));
+    let creation = entry.creation;
+    let seq = this.#seq + 1;
+    const old = found >= 0 ? this.#entries[found] : undefined;
+    if (old && old.value === entry.value) {
+      creation = old.creation;
+      seq = old.seq;
+    }
+    const id = this.#free.length > 0 ? (this.#free.pop() as number) : this.#entries.length;
+    const access = entry.lastAccess ?? entry.creation;
+    const flags = (entry.secure ? 2 : 0) | (entry.httpOnly ? 4 : 0);
+    const priority = entry.priority ?? 1;
+    const size = utf8Length(entry.name) + utf8Length(entry.value);
+    const status = this.#kernel('commit', (k) =>
+      k.cookieCommit(id, creation, seq, access, entry.expiry, flags, entry.sameSite, priority, size, now, options.excludeHttpOnly ? 1 : 0),
+    );
+    if (seq > this.#seq) this.#seq = seq;
+    if ((status & 4) === 0) {
+      this.#free.push(id);
+      const removed = this.#readRemovals(status >>> 8);
+      const kind = status & 1 ? 'exclude-overwrite-secure' : status & 2 ? 'exclude-overwrite-http-only' : 'expired';
+      return { id: -1, status: kind, creation, removed };
+    }
+    // Stored before the removals are read: garbage collection may evict the new cookie itself.
+    this.#entries[id] = {
+      id, registrableDomain: entry.registrableDomain, name: entry.name, value: entry.value, domain, hostOnly: entry.hostOnly,
+      path: entry.path, secure: entry.secure, httpOnly: entry.httpOnly, sameSite: entry.sameSite, priority,
+      partitionKey: partition, creation, seq, lastAccess: access, expiry: entry.expiry,
+    };
+    this.#lastAccess[id] = access;
+    this.#size++;
+    const removed = this.#readRemovals(status >>> 8);
+    if (status & 8) this.#earliestAccess = this.#kernel('earliestAccess', (k) => k.cookieEarliestAccess());
+    return { id, status: 'inserted', creation, removed };
+  }
+
+  /** Removes a cookie by id (the caller reports it, normally as `explicit`). */
+  remove(id: number): void {
+    this.#live(id, 'remove');
+    this.#ensure();
+    this.#kernel('remove', (k) => k.cookieRemove(id));
+    this.#forget(id);
+  }
+
+  /**
+   * The ids to send with a request, in Chromium's order (longest path first, then oldest), and
+   * updates their last access time (at most once a minute, as CookieMonster does).
+   */
+  match(request: CookieRequest): CookieMatchResult {
+    this.#ensure();
+    const { now } = request;
+    this.#write4(request.registrableDomain, request.host, request.path, '');
+    const update = request.updateAccessTime !== false;
+    const flags =
+      (request.secure ? 1 : 0) |
+      (request.includeHttpOnly === false ? 0 : 2) |
+      (update ? 4 : 0) |
+      (request.includeUnpartitioned === false ? 0 : 8);
+    const context = CONTEXTS[request.context];
+    if (context === undefined) throw new TypeError(`CookieIndex.match: context must be one of ${Object.keys(CONTEXTS).join(', ')}, got ${String(request.context)}`);
+    const partition = request.partitionKey ?? 0;
+    let expiredCount = 0;
+    const n = this.#kernel('match', (k) => {
+      const matched = k.cookieMatch(this.#len0, this.#len1, this.#len2, partition, flags, context, now);
+      expiredCount = k.cookieMatchExpired();
+      return matched;
+    });
+    const all = this.#readOut(n + expiredCount);
+    const ids = all.subarray(0, n);
+    const expired = all.subarray(n);
+    for (let i = 0; i < expired.length; i++) this.#forget(expired[i] as number);
+    if (update) {
+      const la = this.#lastAccess;
+      for (let i = 0; i < n; i++) {
+        const id = ids[i] as number;
+        if (now - (la[id] as number) >= ACCESS_UPDATE_THRESHOLD_US) la[id] = now;
+      }
+    }
+    return { ids, expired };
+  }
+
+  /** Deletes every expired cookie (GarbageCollectExpired), cause `expired`. */
+  purgeExpired(now: number): CookieRemoval[] {
+    this.#ensure();
+    const pairs = this.#kernel('purgeExpired', (k) => k.cookiePurgeExpired(now));
+    return this.#readRemovals(pairs);
+  }
+
+  #live(id: number, api: string): void {
+    if (!Number.isInteger(id) || !this.#entries[id]) throw new RangeError(`CookieIndex.${api}: no cookie with id ${String(id)} in the index`);
+  }
+
+  #forget(id: number): void {
+    if (!this.#entries[id]) return;
+    this.#entries[id] = undefined;
+    this.#free.push(id);
+    this.#size--;
+  }
+
+  #kernel<T>(fn: string, call: (k: CookieKernel) => T): T {
+    return this.core.call(`cookies.${fn}`, (x) => call(cookieKernel(x)));
+  }
+
+  #readOut(count: number): Int32Array {
+    if (count === 0) return new Int32Array(0);
+    const at = cookieKernel(this.core.exports).cookieOutPtr();
+    return new Int32Array(this.core.exports.memory.buffer, at, count).slice();
+  }
+
+  #readRemovals(pairs: number): CookieRemoval[] {
+    if (pairs === 0) return [];
+    const raw = this.#readOut(pairs * 2);
+    const removed: CookieRemoval[] = [];
+    for (let i = 0; i < raw.length; i += 2) {
+      const id = raw[i] as number;
+      removed.push({ id, cause: CAUSES[raw[i + 1] as number] ?? 'explicit' });
+      this.#forget(id);
+    }
+    return removed;
+  }
+
+  #len0 = 0;
+  #len1 = 0;
+  #len2 = 0;
+  #len3 = 0;
+
+  /** Writes four strings back to back into the scratch window and keeps their byte lengths. */
+  #write4(a: string, b: string, c: string, d: string): void {
+    const total = this.core.writeScratch(a + b + c + d);
+    const ascii = total === a.length + b.length + c.length + d.length;
+    this.#len0 = ascii ? a.length : utf8Length(a);
+    this.#len1 = ascii ? b.length : utf8Length(b);
+    this.#len2 = ascii ? c.length : utf8Length(c);
+    this.#len3 = ascii ? d.length : utf8Length(d);
+  }
+
+  /** Reloads every entry into a fresh instance after a trap (or on first use). */
+  #ensure(): void {
+    const core = this.core;
+    if (this.#generation === core.generation) return;
+    this.#generation = core.generation;
+    this.#kernel('load', (k) => {
+      k.cookieSetLimits(this.#limits ? 1 : 0);
+      k.cookieSetEarliestAccess(this.#earliestAccess);
+    });
+    for (let id = 0; id < this.#entries.length; id++) {
+      const e = this.#entries[id];
+      if (!e) continue;
+      this.#write4(e.registrableDomain, e.name, e.domain, e.path);
+      const flags = (e.secure ? 2 : 0) | (e.httpOnly ? 4 : 0);
+      const size = utf8Length(e.name) + utf8Length(e.value);
+      const access = this.#lastAccess[id] as number;
+      this.#kernel('load', (k) =>
+        k.cookieLoad(id, this.#len0, this.#len1, this.#len2, this.#len3, e.partitionKey, e.creation, e.seq, access, e.expiry, flags, e.sameSite, e.priority, size),
+      );
+    }
+  }
+}

@@ -1,0 +1,482 @@
+import { describe, expect, it } from 'vitest';
+import { hasCode } from '../../core/src/errors.ts';
+import { Core } from '../../core/src/wasm/core.ts';
+import { CookieIndex, cookieKernel } from '../../core/src/cookies/cookie-index.ts';
+import type { CookieIndexEntry, CookieRemovalCause, CookieRequest, SameSiteContext } from '../../core/src/cookies/cookie-index.ts';
+
+const DAY = 86400e6;
+const T0 = 1.7e15;
+
+// ---- reference model: CookieMonster as reference/cookies.md §4.5, §4.6, §4.9 describe it ----
+
+interface RefCookie {
+  tag: number;
+  e: CookieIndexEntry;
+  domain: string;
+  partition: number;
+  priority: number;
+  creation: number;
+  seq: number;
+  access: number;
+  size: number;
+}
+
+interface RefRemoval {
+  tag: number;
+  cause: CookieRemovalCause;
+}
+
+const isExpired = (c: RefCookie, now: number): boolean => now >= c.e.expiry;
+const byOrder = (a: RefCookie, b: RefCookie): number => b.e.path.length - a.e.path.length || a.creation - b.creation || a.seq - b.seq;
+const byLra = (a: RefCookie, b: RefCookie): number => a.access - b.access || a.creation - b.creation || a.seq - b.seq;
+
+function domainMatch(domain: string, host: string): boolean {
+  if (host === domain) return true;
+  if (!domain.startsWith('.')) return false;
+  return domain.slice(1) === host || (host.length > domain.length && host.endsWith(domain));
+}
+
+function onPath(cookiePath: string, urlPath: string): boolean {
+  if (!cookiePath || !urlPath.startsWith(cookiePath)) return false;
+  return cookiePath.length === urlPath.length || cookiePath.endsWith('/') || urlPath[cookiePath.length] === '/';
+}
+
+function subdomainOf(sub: string, sup: string): boolean {
+  return sub === sup || (sub.length > sup.length && sub.endsWith(`.${sup}`));
+}
+
+class RefMonster {
+  cookies: RefCookie[] = [];
+  earliest = -Infinity;
+  seq = 0;
+  constructor(readonly limits = true) {}
+
+  #bucket(partition: number, reg: string): RefCookie[] {
+    return this.cookies.filter((c) => c.partition === partition && c.e.registrableDomain === reg);
+  }
+
+  #drop(c: RefCookie, cause: CookieRemovalCause, out: RefRemoval[]): void {
+    this.cookies.splice(this.cookies.indexOf(c), 1);
+    out.push({ tag: c.tag, cause });
+  }
+
+  insert(tag: number, e: CookieIndexEntry, now: number, allowSecure: boolean, excludeHttpOnly: boolean): { inserted: boolean; removed: RefRemoval[]; status: string } {
+    const domain = e.hostOnly ? e.domain.replace(/^\./, '') : `.${e.domain.replace(/^\./, '')}`;
+    const partition = e.partitionKey ?? 0;
+    const removed: RefRemoval[] = [];
+    let blockedSecure = false;
+    let equivalent: RefCookie | undefined;
+    for (const c of this.#bucket(partition, e.registrableDomain)) {
+      if (c.e.name !== e.name) continue;
+      const a = domain.replace(/^\./, '');
+      const b = c.domain.replace(/^\./, '');
+      if (!allowSecure && c.e.secure && (subdomainOf(a, b) || subdomainOf(b, a)) && onPath(c.e.path, e.path)) blockedSecure = true;
+      if (c.domain === domain && c.e.path === e.path) equivalent = c;
+    }
+    if (blockedSecure) return { inserted: false, removed, status: 'exclude-overwrite-secure' };
+    if (equivalent && excludeHttpOnly && equivalent.e.httpOnly) return { inserted: false, removed, status: 'exclude-overwrite-http-only' };
+    const expired = now >= e.expiry;
+    let creation = e.creation;
+    let seq = ++this.seq;
+    if (equivalent) {
+      if (equivalent.e.value === e.value) {
+        creation = equivalent.creation;
+        seq = equivalent.seq;
+      }
+      this.#drop(equivalent, expired ? 'expired-overwrite' : 'overwrite', removed);
+    }
+    if (expired) return { inserted: false, removed, status: 'expired' };
+    const size = new TextEncoder().encode(e.name + e.value).length;
+    this.cookies.push({ tag, e, domain, partition, priority: e.priority ?? 1, creation, seq, access: e.lastAccess ?? e.creation, size });
+    if (this.limits) {
+      if (partition !== 0) this.#gcPartitioned(partition, e.registrableDomain, now, removed);
+      else {
+        this.#gcDomain(e.registrableDomain, now, removed);
+        this.#gcGlobal(now, removed);
+      }
+    }
+    return { inserted: true, removed, status: 'inserted' };
+  }
+
+  #gcDomain(reg: string, now: number, out: RefRemoval[]): void {
+    if (this.#bucket(0, reg).length <= 180) return;
+    for (const c of this.#bucket(0, reg)) if (isExpired(c, now)) this.#drop(c, 'expired', out);
+    const list = this.#bucket(0, reg).sort(byLra);
+    if (list.length <= 180) return;
+    let goal = list.length - 150;
+    const rounds: [number, boolean][] = [[0, true], [0, false], [1, true], [2, true], [1, false], [2, false]];
+    for (const [priority, protectSecure] of rounds) {
+      if (goal <= 0) break;
+      const quota = [30, 50, 70][priority] as number;
+      const atPriority = list.filter((c) => c.priority === priority);
+      if (atPriority.length <= quota) continue;
+      const secure = atPriority.filter((c) => c.e.secure).length;
+      let possible = atPriority.length - (protectSecure ? Math.max(secure, quota) : quota);
+      for (let k = 0; k < list.length && goal > 0 && possible > 0; ) {
+        const c = list[k] as RefCookie;
+        if (c.priority === priority && !(protectSecure && c.e.secure)) {
+          this.#drop(c, 'evicted', out);
+          list.splice(k, 1);
+          goal--;
+          possible--;
+        } else k++;
+      }
+    }
+  }
+
+  #gcGlobal(now: number, out: RefRemoval[]): void {
+    const safe = now - 30 * DAY;
+    const unpartitioned = (): RefCookie[] => this.cookies.filter((c) => c.partition === 0);
+    if (!(unpartitioned().length > 3300 && this.earliest < safe)) return;
+    for (const c of unpartitioned()) if (isExpired(c, now)) this.#drop(c, 'expired', out);
+    const live = unpartitioned();
+    if (live.length <= 3300) return;
+    const goal = live.length - 3000;
+    const pass = (list: RefCookie[], n: number): [number, number] => {
+      list.sort(byLra);
+      let cut = 0;
+      while (cut < n && (list[cut] as RefCookie).access < safe) cut++;
+      const boundary = cut < list.length ? (list[cut] as RefCookie).access : -Infinity;
+      for (const c of list.slice(0, cut)) this.#drop(c, 'evicted', out);
+      return [cut, boundary];
+    };
+    const secure = live.filter((c) => c.e.secure);
+    const nonSecure = live.filter((c) => !c.e.secure);
+    const [deleted, earliestNonSecure] = pass(nonSecure, Math.min(goal, nonSecure.length));
+    if (secure.length === 0) this.earliest = earliestNonSecure;
+    else if (deleted < goal) {
+      const [, earliestSecure] = pass(secure, Math.min(goal - deleted, secure.length));
+      this.earliest = earliestNonSecure !== -Infinity && earliestNonSecure < earliestSecure ? earliestNonSecure : earliestSecure;
+    }
+  }
+
+  #gcPartitioned(partition: number, reg: string, now: number, out: RefRemoval[]): void {
+    const bytes = (l: RefCookie[]): number => l.reduce((s, c) => s + c.size, 0);
+    let list = this.#bucket(partition, reg);
+    if (bytes(list) <= 10240 && list.length <= 180) return;
+    for (const c of list) if (isExpired(c, now)) this.#drop(c, 'expired', out);
+    list = this.#bucket(partition, reg).sort(byLra);
+    let total = bytes(list);
+    for (let k = 0; total > 10240 || list.length - k > 180; k++) {
+      const c = list[k] as RefCookie;
+      total -= c.size;
+      this.#drop(c, 'evicted', out);
+    }
+  }
+
+  match(r: CookieRequest): { tags: number[]; expired: number[] } {
+    const partition = r.partitionKey ?? 0;
+    const pool = this.cookies.filter(
+      (c) => c.e.registrableDomain === r.registrableDomain && ((c.partition === 0 && r.includeUnpartitioned !== false) || (partition !== 0 && c.partition === partition)),
+    );
+    const expired: number[] = [];
+    for (const c of pool) if (isExpired(c, r.now)) {
+      this.cookies.splice(this.cookies.indexOf(c), 1);
+      expired.push(c.tag);
+    }
+    const context = { 'cross-site': 0, 'lax-unsafe': 1, lax: 2, 'same-site': 3 }[r.context];
+    const hits = pool
+      .filter((c) => !isExpired(c, r.now))
+      .sort(byOrder)
+      .filter((c) => {
+        if (c.e.secure && !r.secure) return false;
+        if (c.e.httpOnly && r.includeHttpOnly === false) return false;
+        const ss = c.e.sameSite;
+        if (ss === 0 && !c.e.secure) return false;
+        const need = ss === 0 ? 0 : ss === 1 ? 2 : ss === 2 ? 3 : r.now - c.creation <= 120e6 ? 1 : 2;
+        if (context < need) return false;
+        return domainMatch(c.domain, r.host) && onPath(c.e.path, r.path);
+      });
+    if (r.updateAccessTime !== false) for (const c of hits) if (r.now - c.access >= 60e6) c.access = r.now;
+    return { tags: hits.map((c) => c.tag), expired: expired.sort((a, b) => a - b) };
+  }
+
+  remove(tag: number): void {
+    this.cookies.splice(this.cookies.findIndex((c) => c.tag === tag), 1);
+  }
+
+  purgeExpired(now: number): number[] {
+    const gone = this.cookies.filter((c) => isExpired(c, now)).map((c) => c.tag);
+    this.cookies = this.cookies.filter((c) => !isExpired(c, now));
+    return gone.sort((a, b) => a - b);
+  }
+}
+
+// ---- deterministic generator ----
+
+function rng(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (s + 0x6d2b79f5) >>> 0;
+    let t = s;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const PATHS = ['/', '/a', '/a/', '/a/b', '/a/b/c', '/ab', '/x/y'];
+const REQUEST_PATHS = ['/', '/a', '/a/', '/a/b', '/a/b/c/d', '/ab/x', '/abc', '/x/y/z', '/x'];
+const CONTEXTS: SameSiteContext[] = ['cross-site', 'lax-unsafe', 'lax', 'same-site'];
+
+function entryFor(pick: <T>(list: readonly T[]) => T, r: () => number, now: number, sites: number): CookieIndexEntry {
+  const site = Math.floor(r() * sites);
+  const reg = `site${site}.example`;
+  const sub = pick(['', 'www.', 'a.www.', 'm.']);
+  const hostOnly = r() < 0.5;
+  const secure = r() < 0.4;
+  const sameSite = pick([-1, -1, 0, 1, 2] as const);
+  const expiry = r() < 0.5 ? Infinity : now + (r() < 0.05 ? -1 : Math.floor(r() * 60 * DAY));
+  return {
+    registrableDomain: reg,
+    name: `n${Math.floor(r() * 400)}`,
+    value: pick(['v', 'w', 'value-é', 'x'.repeat(1 + Math.floor(r() * 80))]),
+    domain: hostOnly ? `${sub}${reg}` : r() < 0.5 ? `.${sub}${reg}` : `${sub}${reg}`,
+    hostOnly,
+    path: pick(PATHS),
+    secure: secure || sameSite === 0,
+    httpOnly: r() < 0.2,
+    sameSite,
+    priority: pick([0, 1, 1, 1, 2] as const),
+    partitionKey: r() < 0.1 ? 1 + Math.floor(r() * 2) : 0,
+    creation: now,
+    expiry,
+  };
+}
+
+const sortedTags = (l: { tag: number; cause: string }[]): string[] => l.map((x) => `${x.tag}:${x.cause}`).sort();
+
+describe.each(['release', 'debug'] as const)('cookie index (%s build)', (build) => {
+  const fresh = (limits = true): CookieIndex => new CookieIndex(new Core(build), { limits });
+  const base = (over: Partial<CookieIndexEntry>): CookieIndexEntry => ({
+    registrableDomain: 'example.com', name: 'a', value: '1', domain: 'example.com', hostOnly: true, path: '/', secure: false,
+    httpOnly: false, sameSite: 1, creation: T0, expiry: Infinity, ...over,
+  });
+  const req = (over: Partial<CookieRequest>): CookieRequest => ({
+    registrableDomain: 'example.com', host: 'example.com', path: '/', secure: true, context: 'same-site', now: T0 + 1, ...over,
+  });
+
+  it('orders matches by path length, then creation (CookieSorter)', () => {
+    const index = fresh();
+    const a = index.insert(base({ name: 'a', path: '/', creation: T0 }), { now: T0 }).id;
+    const b = index.insert(base({ name: 'b', path: '/foo', creation: T0 + 2 }), { now: T0 + 2 }).id;
+    const c = index.insert(base({ name: 'c', path: '/foo', creation: T0 + 1 }), { now: T0 + 2 }).id;
+    const d = index.insert(base({ name: 'd', domain: 'example.com', hostOnly: false, path: '/foo/bar' }), { now: T0 + 3 }).id;
+    expect([...index.match(req({ path: '/foo/bar/baz', now: T0 + 4 })).ids]).toEqual([d, c, b, a]);
+    expect([...index.match(req({ host: 'sub.example.com', path: '/foo', now: T0 + 4 })).ids]).toEqual([]);
+    expect([...index.match(req({ host: 'sub.example.com', path: '/foo/bar', now: T0 + 4 })).ids]).toEqual([d]);
+    expect([...index.match(req({ path: '/foobar', now: T0 + 4 })).ids]).toEqual([a]);
+  });
+
+  it('reports overwrite and expired-overwrite, and keeps the creation time only for an equal value', () => {
+    const index = fresh();
+    const first = index.insert(base({ creation: T0 }), { now: T0 });
+    const same = index.insert(base({ creation: T0 + 10 }), { now: T0 + 10 });
+    expect(same.removed).toEqual([{ id: first.id, cause: 'overwrite' }]);
+    expect(same.creation).toBe(T0);
+    const changed = index.insert(base({ value: '2', creation: T0 + 20 }), { now: T0 + 20 });
+    expect(changed.creation).toBe(T0 + 20);
+    const gone = index.insert(base({ value: '', expiry: T0 }), { now: T0 + 30 });
+    expect(gone).toMatchObject({ id: -1, status: 'expired', removed: [{ id: changed.id, cause: 'expired-overwrite' }] });
+    expect(index.size).toBe(0);
+  });
+
+  it('leaves Secure cookies alone and keeps HttpOnly cookies from non-HTTP setters', () => {
+    const index = fresh();
+    index.insert(base({ secure: true, path: '/' }), { now: T0 });
+    const blocked = index.insert(base({ domain: 'www.example.com', path: '/x' }), { now: T0, allowSecure: false });
+    expect(blocked.status).toBe('exclude-overwrite-secure');
+    const h = index.insert(base({ name: 'h', httpOnly: true }), { now: T0 });
+    expect(index.insert(base({ name: 'h' }), { now: T0, excludeHttpOnly: true }).status).toBe('exclude-overwrite-http-only');
+    expect(index.entry(h.id)?.httpOnly).toBe(true);
+  });
+
+  it('applies Secure, HttpOnly and SameSite (Lax by default, Lax+POST for 2 minutes) to requests', () => {
+    const index = fresh();
+    const s = index.insert(base({ name: 's', secure: true }), { now: T0 }).id;
+    const h = index.insert(base({ name: 'h', httpOnly: true }), { now: T0 }).id;
+    const u = index.insert(base({ name: 'u', sameSite: -1 }), { now: T0 }).id;
+    const n = index.insert(base({ name: 'n', sameSite: 0, secure: true }), { now: T0 }).id;
+    const st = index.insert(base({ name: 'st', sameSite: 2 }), { now: T0 }).id;
+    const ids = (r: Partial<CookieRequest>): number[] => [...index.match(req({ updateAccessTime: false, ...r })).ids].sort();
+    expect(ids({ secure: false })).toEqual([h, u, st].sort());
+    expect(ids({ includeHttpOnly: false })).toEqual([s, u, n, st].sort());
+    expect(ids({ context: 'cross-site' })).toEqual([n]);
+    expect(ids({ context: 'lax-unsafe', now: T0 + 60e6 })).toEqual([u, n].sort());
+    expect(ids({ context: 'lax-unsafe', now: T0 + 180e6 })).toEqual([n]);
+    expect(ids({ context: 'lax' })).toEqual([s, h, u, n].sort());
+  });
+
+  it('deletes expired cookies met on a request and on purgeExpired (cause expired)', () => {
+    const index = fresh();
+    const e = index.insert(base({ name: 'e', expiry: T0 + 5 }), { now: T0 }).id;
+    const k = index.insert(base({ name: 'k', registrableDomain: 'other.com', domain: 'other.com', expiry: T0 + 5 }), { now: T0 }).id;
+    const r = index.match(req({ now: T0 + 5 }));
+    expect([...r.expired]).toEqual([e]);
+    expect(index.purgeExpired(T0 + 5)).toEqual([{ id: k, cause: 'expired' }]);
+    expect(index.size).toBe(0);
+  });
+
+  it('evicts per registrable domain down to 150: non-secure low priority first, least recently used first', () => {
+    const index = fresh();
+    const ids: number[] = [];
+    for (let i = 0; i < 181; i++) {
+      const r = index.insert(base({ name: `c${i}`, secure: i % 2 === 0, priority: i < 60 ? 0 : 1, creation: T0 + i }), { now: T0 + i });
+      ids.push(r.id);
+      if (i < 180) expect(r.removed).toEqual([]);
+      else {
+        // Round 1 (low, secure protected) keeps max(30 secure, quota 30): the 30 low non-secure go.
+        // Round 2 skips (30 low left, quota 30); round 3 takes the oldest medium non-secure cookie.
+        expect(r.removed).toHaveLength(31);
+        expect(r.removed.every((x) => x.cause === 'evicted')).toBe(true);
+        const evicted = r.removed.map((x) => x.id);
+        expect(evicted.slice(0, 30)).toEqual(ids.filter((_, k) => k < 60 && k % 2 === 1));
+        expect(evicted[30]).toBe(ids[61]);
+      }
+    }
+    expect(index.size).toBe(150);
+  });
+
+  it('evicts globally only cookies not accessed for 30 days, non-secure first', () => {
+    const index = fresh();
+    const old: number[] = [];
+    for (let i = 0; i < 3301; i++) {
+      const now = i < 400 ? T0 + i : T0 + 40 * DAY + i;
+      const r = index.insert(base({ registrableDomain: `s${i % 30}.com`, domain: `s${i % 30}.com`, name: `c${i}`, secure: i % 3 === 0, creation: now }), { now });
+      if (i < 400) old.push(r.id);
+      if (i === 3300) {
+        // 301 to purge; only the 400 old ones qualify, non-secure (266) before secure (35 of 134).
+        expect(r.removed).toHaveLength(301);
+        const nonSecureOld = old.filter((_, k) => k % 3 !== 0);
+        expect(r.removed.slice(0, 266).map((x) => x.id)).toEqual(nonSecureOld);
+      }
+    }
+    expect(index.size).toBe(3000);
+  });
+
+  it('caps a partition per registrable domain at 10240 name+value bytes', () => {
+    const index = fresh();
+    const ids = [0, 1, 2, 3].map((i) => index.insert(base({ name: `p${i}`, value: 'x'.repeat(3000), partitionKey: 7, secure: true, creation: T0 + i }), { now: T0 + i }));
+    expect(ids[3]?.removed).toEqual([{ id: ids[0]?.id, cause: 'evicted' }]);
+    expect([...index.match(req({ partitionKey: 7, now: T0 + 10 })).ids]).toEqual([ids[1]?.id, ids[2]?.id, ids[3]?.id]);
+    expect([...index.match(req({ now: T0 + 10 })).ids]).toEqual([]);
+  });
+
+  it.each([
+    { sites: 5, ops: 6000, seed: 1, want: 'per-domain eviction' },
+    { sites: 40, ops: 16000, seed: 2, want: 'global eviction' },
+  ])('agrees with the reference model on generated jars and requests: $sites sites, $ops operations ($want)', ({ sites, ops, seed }) => {
+    const r = rng(seed + (build === 'release' ? 0 : 100));
+    const pick = <T,>(list: readonly T[]): T => list[Math.floor(r() * list.length)] as T;
+    const index = fresh();
+    const ref = new RefMonster();
+    const tagOf = new Map<number, number>();
+    const idOf = new Map<number, number>();
+    let now = T0;
+    let tag = 0;
+    let matches = 0;
+    let evictions = 0;
+    let globalEvictions = 0;
+    const forgetIds = (ids: Iterable<number>): number[] => {
+      const tags: number[] = [];
+      for (const id of ids) {
+        const t = tagOf.get(id) as number;
+        tags.push(t);
+        tagOf.delete(id);
+        idOf.delete(t);
+      }
+      return tags;
+    };
+    for (let op = 0; op < ops; op++) {
+      now += Math.floor(r() * 30e6);
+      if (r() < 0.0005) now += 35 * DAY;
+      const roll = r();
+      if (roll < 0.72) {
+        const e = entryFor(pick, r, now, sites);
+        const allowSecure = r() < 0.9;
+        const excludeHttpOnly = r() < 0.1;
+        const t = ++tag;
+        const got = index.insert(e, { now, allowSecure, excludeHttpOnly });
+        const want = ref.insert(t, e, now, allowSecure, excludeHttpOnly);
+        if (got.id >= 0) {
+          tagOf.set(got.id, t);
+          idOf.set(t, got.id);
+        }
+        const gotRemoved = got.removed.map((x) => ({ tag: tagOf.get(x.id) as number, cause: x.cause }));
+        forgetIds(got.removed.map((x) => x.id));
+        expect(got.status).toBe(want.status);
+        expect(sortedTags(gotRemoved)).toEqual(sortedTags(want.removed));
+        evictions += want.removed.filter((x) => x.cause === 'evicted').length;
+        if (want.removed.filter((x) => x.cause === 'evicted').length > 50) globalEvictions++;
+      } else if (roll < 0.97) {
+        const site = Math.floor(r() * sites);
+        const request: CookieRequest = {
+          registrableDomain: `site${site}.example`,
+          host: `${pick(['', 'www.', 'a.www.', 'b.a.www.', 'm.'])}site${site}.example`,
+          path: pick(REQUEST_PATHS),
+          secure: r() < 0.7,
+          context: pick(CONTEXTS),
+          partitionKey: r() < 0.2 ? 1 + Math.floor(r() * 2) : 0,
+          includeUnpartitioned: r() < 0.95,
+          includeHttpOnly: r() < 0.8,
+          updateAccessTime: r() < 0.8,
+          now,
+        };
+        const got = index.match(request);
+        const want = ref.match(request);
+        const gotTags = [...got.ids].map((id) => tagOf.get(id));
+        expect(gotTags).toEqual(want.tags);
+        expect(forgetIds(got.expired).sort((a, b) => a - b)).toEqual(want.expired);
+        matches += want.tags.length;
+      } else if (roll < 0.995) {
+        const live = [...idOf.keys()];
+        if (live.length === 0) continue;
+        const t = pick(live);
+        index.remove(idOf.get(t) as number);
+        forgetIds([idOf.get(t) as number]);
+        ref.remove(t);
+      } else {
+        const got = index.purgeExpired(now);
+        expect(forgetIds(got.map((x) => x.id)).sort((a, b) => a - b)).toEqual(ref.purgeExpired(now));
+      }
+      expect(index.size).toBe(ref.cookies.length);
+    }
+    for (const c of ref.cookies) expect(index.lastAccess(idOf.get(c.tag) as number)).toBe(c.access);
+    expect(matches).toBeGreaterThan(1000);
+    expect(evictions).toBeGreaterThan(100);
+    if (sites > 20) expect(globalEvictions).toBeGreaterThan(0);
+  });
+
+  it('surfaces an abort in the cookie kernel as ERR_CORE_ABORT and rebuilds the index afterwards', () => {
+    const index = fresh();
+    const a = index.insert(base({ name: 'a', path: '/a' }), { now: T0 }).id;
+    const b = index.insert(base({ name: 'b', domain: 'example.com', hostOnly: false }), { now: T0 }).id;
+    index.match(req({ path: '/a', now: T0 + 120e6 }));
+    const before = index.core.generation;
+    let caught: unknown;
+    try {
+      index.core.call('cookies.remove', (x) => cookieKernel(x).cookieRemove(9999));
+    } catch (err) {
+      caught = err;
+    }
+    expect(hasCode(caught, 'ERR_CORE_ABORT')).toBe(true);
+    expect(String((caught as Error).message)).toContain('unknown cookie id');
+    expect(index.core.generation).toBe(before + 1);
+    expect([...index.match(req({ path: '/a/x', now: T0 + 121e6 })).ids]).toEqual([a, b]);
+    expect(index.lastAccess(a)).toBe(T0 + 120e6);
+    expect(index.insert(base({ name: 'a', path: '/a', value: '2' }), { now: T0 + 200e6 }).removed).toEqual([{ id: a, cause: 'overwrite' }]);
+  });
+
+  it('refuses a second index on the same core', () => {
+    const core = new Core(build);
+    const keep = new CookieIndex(core);
+    let caught: unknown;
+    try {
+      new CookieIndex(core);
+    } catch (err) {
+      caught = err;
+    }
+    expect(keep.size).toBe(0);
+    expect(hasCode(caught, 'ERR_COOKIE_INDEX_CORE_IN_USE')).toBe(true);
+  });
+});
