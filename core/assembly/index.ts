@@ -10,5 +10,5 @@ export {
 export {
   cookieOutPtr, cookieFind, cookieCommit, cookieLoad, cookieRemove, cookieMatch, cookieMatchExpired,
   cookiePurgeExpired, cookieEarliestAccess, cookieSetEarliestAccess, cookieSetLimits, cookieSetLastAccess,
-  cookieLastAccess, cookieCount,
+  cookieLastAccess, cookieCount, cookieIndexNew, cookieIndexFree, cookieIndexCount,
 } from './cookies/kernel';

@@ -455,7 +455,7 @@ describe.each(['release', 'debug'] as const)('cookie index (%s build)', (build) 
     const before = index.core.generation;
     let caught: unknown;
     try {
-      index.core.call('cookies.remove', (x) => cookieKernel(x).cookieRemove(9999));
+      index.core.call('cookies.remove', (x) => cookieKernel(x).cookieRemove(index.handle, 9999));
     } catch (err) {
       caught = err;
     }
@@ -467,16 +467,189 @@ describe.each(['release', 'debug'] as const)('cookie index (%s build)', (build) 
     expect(index.insert(base({ name: 'a', path: '/a', value: '2' }), { now: T0 + 200e6 }).removed).toEqual([{ id: a, cause: 'overwrite' }]);
   });
 
-  it('refuses a second index on the same core', () => {
+  it('holds a second index on the same core (no ERR_COOKIE_INDEX_CORE_IN_USE)', () => {
     const core = new Core(build);
     const keep = new CookieIndex(core);
     let caught: unknown;
+    let second: CookieIndex | undefined;
     try {
-      new CookieIndex(core);
+      second = new CookieIndex(core);
     } catch (err) {
       caught = err;
     }
     expect(keep.size).toBe(0);
-    expect(hasCode(caught, 'ERR_COOKIE_INDEX_CORE_IN_USE')).toBe(true);
+    expect(caught).toBeUndefined();
+    expect(second?.handle).not.toBe(keep.handle);
+    expect(cookieKernel(core.exports).cookieIndexCount()).toBe(2);
+  });
+
+  it.each([2, 10])('keeps %i indexes on one core independent: interleaved inserts, matches and evictions', (count) => {
+    const core = new Core(build);
+    const drivers = Array.from({ length: count }, (_, k) => new Driver(new CookieIndex(core), rng(1000 * count + k + (build === 'release' ? 0 : 7)), 2, new CookieIndex(new Core(build))));
+    const order = rng(count);
+    const opsEach = count === 2 ? 3000 : 1200;
+    for (let op = 0; op < opsEach * count; op++) (drivers[Math.floor(order() * count)] as Driver).step();
+    expect(cookieKernel(core.exports).cookieIndexCount()).toBe(count);
+    for (const d of drivers) {
+      d.checkAccess();
+      expect(d.matches).toBeGreaterThan(50);
+      expect(d.evictions).toBeGreaterThan(0);
+    }
+  });
+
+  it('frees an index on dispose: 1,000 create/dispose cycles keep memory bounded', () => {
+    const core = new Core(build);
+    const keep = new Driver(new CookieIndex(core), rng(5), 3);
+    for (let i = 0; i < 200; i++) keep.step();
+    const kernel = (): ReturnType<typeof cookieKernel> => cookieKernel(core.exports);
+    let peak = 0;
+    for (let i = 0; i < 1000; i++) {
+      const index = new CookieIndex(core);
+      for (let k = 0; k < 20; k++) {
+        index.insert(base({ registrableDomain: `r${i}.example`, domain: `www.r${i}.example`, name: `c${k}`, path: `/p${i}/${k % 4}`, value: 'x'.repeat(50) }), { now: T0 + k });
+      }
+      expect(index.match(req({ registrableDomain: `r${i}.example`, host: `www.r${i}.example`, path: `/p${i}/1/x`, now: T0 + 30 })).ids).toHaveLength(5);
+      index.dispose();
+      if (i % 50 === 0) keep.step();
+      peak = Math.max(peak, core.exports.memory.buffer.byteLength);
+      expect(kernel().cookieIndexCount()).toBe(1);
+    }
+    // Without freeing, the 1,000 record tables alone would take over 20 MiB.
+    expect(peak).toBeLessThanOrEqual(4 * 1024 * 1024);
+    for (let i = 0; i < 200; i++) keep.step();
+    keep.checkAccess();
+  });
+
+  it('rejects a freed handle in the kernel and rebuilds a disposed index on its next use', () => {
+    const core = new Core(build);
+    const index = new CookieIndex(core);
+    const a = index.insert(base({ name: 'a' }), { now: T0 }).id;
+    const stale = index.handle;
+    index.dispose();
+    let caught: unknown;
+    try {
+      core.call('cookies.match', (x) => cookieKernel(x).cookieCount(stale, 0));
+    } catch (err) {
+      caught = err;
+    }
+    expect(hasCode(caught, 'ERR_CORE_ABORT')).toBe(true);
+    expect(String((caught as Error).message)).toContain('invalid cookie index handle');
+    expect([...index.match(req({})).ids]).toEqual([a]);
+  });
+
+  it('rebuilds every index on the core after a trap in one of them', () => {
+    const core = new Core(build);
+    const drivers = [0, 1, 2].map((k) => new Driver(new CookieIndex(core), rng(77 + k + (build === 'release' ? 0 : 50)), 2));
+    for (let op = 0; op < 3000; op++) (drivers[op % 3] as Driver).step();
+    const victim = (drivers[1] as Driver).index;
+    const before = core.generation;
+    let caught: unknown;
+    try {
+      core.call('cookies.remove', (x) => cookieKernel(x).cookieRemove(victim.handle, 99999));
+    } catch (err) {
+      caught = err;
+    }
+    expect(hasCode(caught, 'ERR_CORE_ABORT')).toBe(true);
+    expect(core.generation).toBe(before + 1);
+    for (let op = 0; op < 3000; op++) (drivers[(op * 7) % 3] as Driver).step();
+    expect(cookieKernel(core.exports).cookieIndexCount()).toBe(3);
+    for (const d of drivers) {
+      d.checkAccess();
+      expect(d.index.size).toBe(d.ref.cookies.length);
+    }
   });
 });
+
+/**
+ * One index under random operations, checked after each against the reference model and, when
+ * given, against a twin index that lives alone on its own core (same ids, same removals).
+ */
+class Driver {
+  readonly ref = new RefMonster();
+  readonly tagOf = new Map<number, number>();
+  readonly idOf = new Map<number, number>();
+  now = T0;
+  tag = 0;
+  matches = 0;
+  evictions = 0;
+  readonly #pick: <T>(list: readonly T[]) => T;
+
+  constructor(readonly index: CookieIndex, readonly r: () => number, readonly sites: number, readonly twin?: CookieIndex) {
+    this.#pick = <T,>(list: readonly T[]): T => list[Math.floor(r() * list.length)] as T;
+  }
+
+  #forget(ids: Iterable<number>): number[] {
+    const tags: number[] = [];
+    for (const id of ids) {
+      const t = this.tagOf.get(id) as number;
+      tags.push(t);
+      this.tagOf.delete(id);
+      this.idOf.delete(t);
+    }
+    return tags;
+  }
+
+  step(): void {
+    const { r, index, ref, twin } = this;
+    const pick = this.#pick;
+    this.now += Math.floor(r() * 30e6);
+    const now = this.now;
+    const roll = r();
+    if (roll < 0.75) {
+      const e = entryFor(pick, r, now, this.sites);
+      const allowSecure = r() < 0.9;
+      const excludeHttpOnly = r() < 0.1;
+      const t = ++this.tag;
+      const got = index.insert(e, { now, allowSecure, excludeHttpOnly });
+      if (twin) expect(twin.insert(e, { now, allowSecure, excludeHttpOnly })).toEqual(got);
+      const want = ref.insert(t, e, now, allowSecure, excludeHttpOnly);
+      if (got.id >= 0) {
+        this.tagOf.set(got.id, t);
+        this.idOf.set(t, got.id);
+      }
+      const gotRemoved = got.removed.map((x) => ({ tag: this.tagOf.get(x.id) as number, cause: x.cause }));
+      this.#forget(got.removed.map((x) => x.id));
+      expect(got.status).toBe(want.status);
+      expect(sortedTags(gotRemoved)).toEqual(sortedTags(want.removed));
+      this.evictions += want.removed.filter((x) => x.cause === 'evicted').length;
+    } else if (roll < 0.97) {
+      const site = Math.floor(r() * this.sites);
+      const request: CookieRequest = {
+        registrableDomain: `site${site}.example`,
+        host: `${pick(['', 'www.', 'a.www.', 'b.a.www.', 'm.'])}site${site}.example`,
+        path: pick(REQUEST_PATHS),
+        secure: r() < 0.7,
+        context: pick(CONTEXTS),
+        partitionKey: r() < 0.2 ? 1 + Math.floor(r() * 2) : 0,
+        includeUnpartitioned: r() < 0.95,
+        includeHttpOnly: r() < 0.8,
+        updateAccessTime: r() < 0.8,
+        now,
+      };
+      const got = index.match(request);
+      if (twin) expect(twin.match(request)).toEqual(got);
+      const want = ref.match(request);
+      expect([...got.ids].map((id) => this.tagOf.get(id))).toEqual(want.tags);
+      expect(this.#forget(got.expired).sort((a, b) => a - b)).toEqual(want.expired);
+      this.matches += want.tags.length;
+    } else if (roll < 0.995) {
+      const live = [...this.idOf.keys()];
+      if (live.length === 0) return;
+      const t = pick(live);
+      const id = this.idOf.get(t) as number;
+      index.remove(id);
+      twin?.remove(id);
+      this.#forget([id]);
+      ref.remove(t);
+    } else {
+      const got = index.purgeExpired(now);
+      if (twin) expect(twin.purgeExpired(now)).toEqual(got);
+      expect(this.#forget(got.map((x) => x.id)).sort((a, b) => a - b)).toEqual(ref.purgeExpired(now));
+    }
+    expect(index.size).toBe(ref.cookies.length);
+  }
+
+  checkAccess(): void {
+    for (const c of this.ref.cookies) expect(this.index.lastAccess(this.idOf.get(c.tag) as number)).toBe(c.access);
+  }
+}

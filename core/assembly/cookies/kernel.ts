@@ -1,14 +1,15 @@
 // The cookie kernel's exports. Key bytes come in through the scratch window as
 // [registrable domain][name][domain][path] (request calls: [registrable domain][host][path]);
 // results are ids, or (id, cause) pairs, in an i32 list whose address `cookieOutPtr()` returns.
+// Many independent indexes live in one instance: `cookieIndexNew` returns a handle that every
+// other export takes first; a wrong or freed handle aborts (the host then rebuilds).
 // Times are µs since the epoch (f64); the host passes `now`, the core has no clock.
 
 import { scratchPtr } from '../scratch';
 import {
-  CAUSE_EXPIRED_OVERWRITE, CAUSE_OVERWRITE, FLAG_HTTP_ONLY, collectDomain, collectGlobal, collectPartitioned,
-  earliestAccess, findEquivalent, foundId, globalPassRan, insertRecord, lastExpiredCount, listPush, liveRec,
+  CAUSE_EXPIRED_OVERWRITE, CAUSE_OVERWRITE, FLAG_HTTP_ONLY, J, collectDomain, collectGlobal, collectPartitioned,
+  findEquivalent, foundId, insertRecord, jarCount, jarFree, jarNew, jarSelect, lastExpiredCount, listPush, liveRec,
   matchRequest, out, purgeAllExpired, removeRecord, rec, secureBlocked, setEarliestAccess, setLimitsEnabled,
-  limitsEnabled, totalCount, unpartitionedCount,
 } from './store';
 
 /** Commit status bits; the number of (id, cause) pairs written is `status >>> 8`. */
@@ -18,10 +19,27 @@ const STATUS_INSERTED: i32 = 4;
 const STATUS_GLOBAL_PASS: i32 = 8;
 const COMMIT_SKIP_HTTP_ONLY: i32 = 1;
 
-let prepared = false;
+/** Handle of the index the last `cookieFind` prepared a commit for (0 = none). */
+let prepared: i32 = 0;
 let pRegLen = 0, pNameLen = 0, pDomainLen = 0, pPathLen = 0, pPartition = 0;
 
-/** Address of the i32 output list of the last call. */
+/** Creates an empty cookie index and returns its handle (>= 1). */
+export function cookieIndexNew(): i32 {
+  return jarNew();
+}
+
+/** Frees a cookie index and everything it holds; the handle becomes invalid. */
+export function cookieIndexFree(index: i32): void {
+  if (prepared == index) prepared = 0;
+  jarFree(index);
+}
+
+/** Number of live cookie indexes in this instance. */
+export function cookieIndexCount(): i32 {
+  return jarCount();
+}
+
+/** Address of the i32 output list of the last call (shared by all indexes). */
 export function cookieOutPtr(): usize {
   return out.ptr;
 }
@@ -30,13 +48,14 @@ export function cookieOutPtr(): usize {
  * Looks up the cookie equivalent to the key in scratch (same name, domain, path, partition) and
  * remembers the key for `cookieCommit`. Returns its id or -1.
  */
-export function cookieFind(regLen: i32, nameLen: i32, domainLen: i32, pathLen: i32, partition: i32, allowSecure: i32): i32 {
+export function cookieFind(index: i32, regLen: i32, nameLen: i32, domainLen: i32, pathLen: i32, partition: i32, allowSecure: i32): i32 {
+  jarSelect(index);
   const base = scratchPtr();
   const name = base + <usize>regLen;
   const domain = name + <usize>nameLen;
   const path = domain + <usize>domainLen;
   findEquivalent(base, regLen, name, nameLen, domain, domainLen, path, pathLen, partition, allowSecure != 0);
-  prepared = true;
+  prepared = index;
   pRegLen = regLen;
   pNameLen = nameLen;
   pDomainLen = domainLen;
@@ -51,11 +70,13 @@ export function cookieFind(regLen: i32, nameLen: i32, domainLen: i32, pathLen: i
  * already expired, then garbage collection. Returns status bits | pairs << 8.
  */
 export function cookieCommit(
+  index: i32,
   id: i32, creation: f64, seq: f64, access: f64, expiry: f64, flags: i32, sameSite: i32, priority: i32,
   size: i32, now: f64, options: i32,
 ): i32 {
-  if (!prepared) abort('cookie index: cookieCommit without cookieFind');
-  prepared = false;
+  jarSelect(index);
+  if (prepared != index) abort('cookie index: cookieCommit without cookieFind on the same index');
+  prepared = 0;
   out.len = 0;
   let status = 0;
   if (secureBlocked) status |= STATUS_EXCLUDE_OVERWRITE_SECURE;
@@ -77,12 +98,12 @@ export function cookieCommit(
     const bi = insertRecord(id, base, pRegLen, name, pNameLen, domain, pDomainLen, path, pPathLen, pPartition,
       creation, seq, access, expiry, flags, sameSite, priority, size);
     status |= STATUS_INSERTED;
-    if (limitsEnabled) {
+    if (J.limitsEnabled) {
       if (pPartition != 0) collectPartitioned(bi, now);
       else {
         collectDomain(bi, now);
         collectGlobal(now);
-        if (globalPassRan) status |= STATUS_GLOBAL_PASS;
+        if (J.globalPassRan) status |= STATUS_GLOBAL_PASS;
       }
     }
   }
@@ -91,9 +112,11 @@ export function cookieCommit(
 
 /** Adds a cookie as a store load does: no equivalence check, no garbage collection. */
 export function cookieLoad(
+  index: i32,
   id: i32, regLen: i32, nameLen: i32, domainLen: i32, pathLen: i32, partition: i32, creation: f64, seq: f64,
   access: f64, expiry: f64, flags: i32, sameSite: i32, priority: i32, size: i32,
 ): void {
+  jarSelect(index);
   const base = scratchPtr();
   const name = base + <usize>regLen;
   const domain = name + <usize>nameLen;
@@ -103,7 +126,8 @@ export function cookieLoad(
 }
 
 /** Removes a cookie by id; aborts on an id that is not in the index. */
-export function cookieRemove(id: i32): void {
+export function cookieRemove(index: i32, id: i32): void {
+  jarSelect(index);
   removeRecord(id);
 }
 
@@ -113,7 +137,8 @@ export function cookieRemove(id: i32): void {
  * flags: 1 secure (or trustworthy) URL, 2 include HttpOnly, 4 update access times, 8 include
  * unpartitioned cookies. context: 0 cross-site, 1 lax (unsafe method), 2 lax, 3 strict.
  */
-export function cookieMatch(regLen: i32, hostLen: i32, pathLen: i32, partition: i32, flags: i32, context: i32, now: f64): i32 {
+export function cookieMatch(index: i32, regLen: i32, hostLen: i32, pathLen: i32, partition: i32, flags: i32, context: i32, now: f64): i32 {
+  jarSelect(index);
   const base = scratchPtr();
   const host = base + <usize>regLen;
   const path = host + <usize>hostLen;
@@ -121,41 +146,49 @@ export function cookieMatch(regLen: i32, hostLen: i32, pathLen: i32, partition: 
 }
 
 /** Number of expired ids the last `cookieMatch` deleted (after its matches in the output). */
-export function cookieMatchExpired(): i32 {
+export function cookieMatchExpired(index: i32): i32 {
+  jarSelect(index);
   return lastExpiredCount();
 }
 
 /** Deletes every expired cookie; returns the number of (id, cause expired) pairs written. */
-export function cookiePurgeExpired(now: f64): i32 {
+export function cookiePurgeExpired(index: i32, now: f64): i32 {
+  jarSelect(index);
   purgeAllExpired(now);
   return out.len >> 1;
 }
 
 /** Chromium's `earliest_access_time_` (-Infinity = not yet known). */
-export function cookieEarliestAccess(): f64 {
-  return earliestAccess;
+export function cookieEarliestAccess(index: i32): f64 {
+  jarSelect(index);
+  return J.earliestAccess;
 }
 
-export function cookieSetEarliestAccess(t: f64): void {
+export function cookieSetEarliestAccess(index: i32, t: f64): void {
+  jarSelect(index);
   setEarliestAccess(t);
 }
 
 /** Turns CookieMonster's limits and garbage collection on (1) or off (0, benchmarks only). */
-export function cookieSetLimits(on: i32): void {
+export function cookieSetLimits(index: i32, on: i32): void {
+  jarSelect(index);
   setLimitsEnabled(on != 0);
 }
 
 /** Sets a cookie's last access time (store loads, tests). */
-export function cookieSetLastAccess(id: i32, t: f64): void {
+export function cookieSetLastAccess(index: i32, id: i32, t: f64): void {
+  jarSelect(index);
   liveRec(id).access = t;
 }
 
 /** A cookie's last access time. */
-export function cookieLastAccess(id: i32): f64 {
+export function cookieLastAccess(index: i32, id: i32): f64 {
+  jarSelect(index);
   return liveRec(id).access;
 }
 
 /** Number of cookies (all, or only unpartitioned when `unpartitioned` is 1). */
-export function cookieCount(unpartitioned: i32): i32 {
-  return unpartitioned != 0 ? unpartitionedCount : totalCount;
+export function cookieCount(index: i32, unpartitioned: i32): i32 {
+  jarSelect(index);
+  return unpartitioned != 0 ? J.unpartitionedCount : J.totalCount;
 }

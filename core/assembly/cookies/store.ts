@@ -66,31 +66,127 @@ export class Bucket {
 
 const REC: usize = offsetof<Rec>();
 const BUCKET: usize = offsetof<Bucket>();
-let recs: usize = 0;
-let recCap: i32 = 0;
-let buckets: usize = 0;
-let bucketCap: i32 = 0;
-let bucketUsed: i32 = 0;
-let bucketFreeHead: i32 = -1;
-const bucketIndex = new Map<u64, i32>();
+/**
+ * One cookie index ("jar"): everything a CookieMonster keeps per store. Many jars share one
+ * instance; the interned strings are shared (each jar holds its own references), the output and
+ * scratch lists are per call. Every export selects its jar by handle first (`jarSelect`).
+ */
+@unmanaged
+export class Jar {
+  recs: usize = 0;
+  recCap: i32 = 0;
+  buckets: usize = 0;
+  bucketCap: i32 = 0;
+  bucketUsed: i32 = 0;
+  bucketFreeHead: i32 = -1;
+  /** Unpartitioned cookies (`cookies_.size()`), the count the global limit applies to. */
+  unpartitionedCount: i32 = 0;
+  /** All cookies. */
+  totalCount: i32 = 0;
+  /** `earliest_access_time_`; -Infinity stands for Chromium's null Time (earlier than any time). */
+  earliestAccess: f64 = -Infinity;
+  /** Whether inserts run CookieMonster's garbage collection (off only for benchmarks of huge jars). */
+  limitsEnabled: bool = true;
+  /** Set when the last commit ran the global pass (the host then re-reads `earliestAccess`). */
+  globalPassRan: bool = false;
+}
 
-/** Unpartitioned cookies (`cookies_.size()`), the count the global limit applies to. */
-export let unpartitionedCount: i32 = 0;
-/** All cookies. */
-export let totalCount: i32 = 0;
-/** `earliest_access_time_`; -Infinity stands for Chromium's null Time (earlier than any time). */
-export let earliestAccess: f64 = -Infinity;
-/** Whether inserts run CookieMonster's garbage collection (off only for benchmarks of huge jars). */
-export let limitsEnabled: bool = true;
-/** Set when the last commit ran the global pass (the host then re-reads `earliestAccess`). */
-export let globalPassRan: bool = false;
+const JAR: usize = offsetof<Jar>();
+
+/** The selected jar. */
+export let J: Jar = changetype<Jar>(0);
+let current: i32 = 0;
+/** The selected jar's (partition, registrable domain) → bucket map (managed, so rooted in `jarMaps`). */
+let bucketIndex = new Map<u64, i32>();
+const jarMaps = new Array<Map<u64, i32> | null>();
+
+// Handle table: slot i holds [jar pointer or next free index, live flag], 8 bytes; handle = i + 1.
+let jarSlots: usize = 0;
+let jarSlotCap: i32 = 0;
+let jarSlotUsed: i32 = 0;
+let jarFreeHead: i32 = -1;
+let jarLive: i32 = 0;
+
+/** Creates an empty jar and returns its handle (>= 1). */
+export function jarNew(): i32 {
+  const j = changetype<Jar>(heap.alloc(JAR));
+  memory.fill(changetype<usize>(j), 0, JAR);
+  j.bucketFreeHead = -1;
+  j.earliestAccess = -Infinity;
+  j.limitsEnabled = true;
+  let index: i32;
+  if (jarFreeHead >= 0) {
+    index = jarFreeHead;
+    jarFreeHead = <i32>load<u32>(jarSlots + (<usize>index << 3));
+    jarMaps[index] = new Map<u64, i32>();
+  } else {
+    if (jarSlotUsed == jarSlotCap) {
+      const next = jarSlotCap == 0 ? 16 : jarSlotCap << 1;
+      jarSlots = jarSlots == 0 ? heap.alloc(<usize>next << 3) : heap.realloc(jarSlots, <usize>next << 3);
+      jarSlotCap = next;
+    }
+    index = jarSlotUsed++;
+    jarMaps.push(new Map<u64, i32>());
+  }
+  store<u32>(jarSlots + (<usize>index << 3), <u32>changetype<usize>(j));
+  store<i32>(jarSlots + (<usize>index << 3), 1, 4);
+  jarLive++;
+  return index + 1;
+}
+
+/** Makes the jar behind `handle` the one the store functions work on; aborts on a bad handle. */
+export function jarSelect(handle: i32): void {
+  if (handle == current && handle != 0) return;
+  const index = handle - 1;
+  if (index < 0 || index >= jarSlotUsed || load<i32>(jarSlots + (<usize>index << 3), 4) == 0) {
+    abort('cookie index: invalid cookie index handle');
+  }
+  J = changetype<Jar>(<usize>load<u32>(jarSlots + (<usize>index << 3)));
+  bucketIndex = jarMaps[index]!;
+  current = handle;
+}
+
+/** Frees a jar: its records, buckets, name bytes and its references to interned strings. */
+export function jarFree(handle: i32): void {
+  jarSelect(handle);
+  const j = J;
+  for (let id = 0; id < j.recCap; id++) {
+    const r = rec(id);
+    if ((r.flags & FLAG_LIVE) == 0) continue;
+    internRelease(r.domain);
+    internRelease(r.path);
+    heap.free(r.namePtr);
+  }
+  for (let i = 0; i < j.bucketUsed; i++) {
+    const b = bucketAt(i);
+    if (b.reg < 0) continue;
+    internRelease(b.reg);
+    heap.free(b.ids);
+  }
+  if (j.recs != 0) heap.free(j.recs);
+  if (j.buckets != 0) heap.free(j.buckets);
+  heap.free(changetype<usize>(j));
+  const index = handle - 1;
+  jarMaps[index] = null;
+  store<u32>(jarSlots + (<usize>index << 3), <u32>jarFreeHead);
+  store<i32>(jarSlots + (<usize>index << 3), 0, 4);
+  jarFreeHead = index;
+  jarLive--;
+  J = changetype<Jar>(0);
+  current = 0;
+}
+
+/** Number of live jars. */
+export function jarCount(): i32 {
+  return jarLive;
+}
 
 export function setEarliestAccess(t: f64): void {
-  earliestAccess = t;
+  J.earliestAccess = t;
 }
 
 export function setLimitsEnabled(on: bool): void {
-  limitsEnabled = on;
+  J.limitsEnabled = on;
 }
 
 // ---- growable i32 lists (output pairs and scratch vectors) ----
@@ -142,23 +238,23 @@ const expiredList = listNew();
 
 // @ts-ignore: decorator
 @inline export function rec(id: i32): Rec {
-  return changetype<Rec>(recs + <usize>id * REC);
+  return changetype<Rec>(J.recs + <usize>id * REC);
 }
 
 /** The live record behind `id`; aborts on a wrong or stale id (the host then rebuilds). */
 export function liveRec(id: i32): Rec {
-  if (id < 0 || id >= recCap || (rec(id).flags & FLAG_LIVE) == 0) abort('cookie index: unknown cookie id');
+  if (id < 0 || id >= J.recCap || (rec(id).flags & FLAG_LIVE) == 0) abort('cookie index: unknown cookie id');
   return rec(id);
 }
 
 export function ensureRecord(id: i32): void {
   if (id < 0) abort('cookie index: negative cookie id');
-  if (id < recCap) return;
-  let cap = recCap == 0 ? 256 : recCap;
+  if (id < J.recCap) return;
+  let cap = J.recCap == 0 ? 256 : J.recCap;
   while (cap <= id) cap <<= 1;
-  recs = recs == 0 ? heap.alloc(<usize>cap * REC) : heap.realloc(recs, <usize>cap * REC);
-  memory.fill(recs + <usize>recCap * REC, 0, <usize>(cap - recCap) * REC);
-  recCap = cap;
+  J.recs = J.recs == 0 ? heap.alloc(<usize>cap * REC) : heap.realloc(J.recs, <usize>cap * REC);
+  memory.fill(J.recs + <usize>J.recCap * REC, 0, <usize>(cap - J.recCap) * REC);
+  J.recCap = cap;
 }
 
 // @ts-ignore: decorator
@@ -225,7 +321,7 @@ function sortList(l: IntList, before: (a: i32, b: i32) => bool): void {
 
 // @ts-ignore: decorator
 @inline export function bucketAt(i: i32): Bucket {
-  return changetype<Bucket>(buckets + <usize>i * BUCKET);
+  return changetype<Bucket>(J.buckets + <usize>i * BUCKET);
 }
 
 // @ts-ignore: decorator
@@ -241,16 +337,16 @@ export function bucketFind(partition: i32, reg: i32): i32 {
 /** Creates the bucket; it owns one reference to `reg`. */
 function bucketNew(partition: i32, reg: i32): i32 {
   let i: i32;
-  if (bucketFreeHead >= 0) {
-    i = bucketFreeHead;
-    bucketFreeHead = bucketAt(i).len;
+  if (J.bucketFreeHead >= 0) {
+    i = J.bucketFreeHead;
+    J.bucketFreeHead = bucketAt(i).len;
   } else {
-    if (bucketUsed == bucketCap) {
-      const cap = bucketCap == 0 ? 64 : bucketCap << 1;
-      buckets = buckets == 0 ? heap.alloc(<usize>cap * BUCKET) : heap.realloc(buckets, <usize>cap * BUCKET);
-      bucketCap = cap;
+    if (J.bucketUsed == J.bucketCap) {
+      const cap = J.bucketCap == 0 ? 64 : J.bucketCap << 1;
+      J.buckets = J.buckets == 0 ? heap.alloc(<usize>cap * BUCKET) : heap.realloc(J.buckets, <usize>cap * BUCKET);
+      J.bucketCap = cap;
     }
-    i = bucketUsed++;
+    i = J.bucketUsed++;
   }
   const b = bucketAt(i);
   b.cap = 8;
@@ -271,17 +367,17 @@ function bucketFree(i: i32): void {
   heap.free(b.ids);
   b.ids = 0;
   b.reg = -1;
-  b.len = bucketFreeHead;
-  bucketFreeHead = i;
+  b.len = J.bucketFreeHead;
+  J.bucketFreeHead = i;
 }
 
 /** Whether bucket slot `i` holds a live bucket. */
 export function bucketLive(i: i32): bool {
-  return i < bucketUsed && bucketAt(i).reg >= 0;
+  return i < J.bucketUsed && bucketAt(i).reg >= 0;
 }
 
 export function bucketCount(): i32 {
-  return bucketUsed;
+  return J.bucketUsed;
 }
 
 // @ts-ignore: decorator
@@ -364,8 +460,8 @@ export function insertRecord(
   bucketInsert(b, id);
   b.bytes += size;
   if (expiry < b.minExpiry) b.minExpiry = expiry;
-  if (partition == 0) unpartitionedCount++;
-  totalCount++;
+  if (partition == 0) J.unpartitionedCount++;
+  J.totalCount++;
   return bi;
 }
 
@@ -376,8 +472,8 @@ export function removeRecord(id: i32): void {
   const b = bucketAt(bi);
   bucketErase(b, id);
   b.bytes -= r.size;
-  if (r.partition == 0) unpartitionedCount--;
-  totalCount--;
+  if (r.partition == 0) J.unpartitionedCount--;
+  J.totalCount--;
   internRelease(r.domain);
   internRelease(r.path);
   heap.free(r.namePtr);
@@ -646,12 +742,12 @@ function collectLeastRecentlyAccessed(l: IntList, safeDate: f64, goal: i32): i32
 
 /** Global pass: only over 3300 and when some cookie may be older than the 30-day safe window. */
 export function collectGlobal(now: f64): void {
-  globalPassRan = false;
+  J.globalPassRan = false;
   const safeDate = now - SAFE_FROM_GLOBAL_PURGE;
-  if (!(unpartitionedCount > GLOBAL_MAX && earliestAccess < safeDate)) return;
-  globalPassRan = true;
+  if (!(J.unpartitionedCount > GLOBAL_MAX && J.earliestAccess < safeDate)) return;
+  J.globalPassRan = true;
   tmp.len = 0;
-  for (let i = 0; i < bucketUsed; i++) {
+  for (let i = 0; i < J.bucketUsed; i++) {
     if (!bucketLive(i)) continue;
     const b = bucketAt(i);
     if (b.partition != 0) continue;
@@ -676,11 +772,11 @@ export function collectGlobal(now: f64): void {
   const deleted = collectLeastRecentlyAccessed(nonSecureList, safeDate, min(purgeGoal, nonSecureList.len));
   const earliestNonSecure = boundaryAccess;
   if (secureList.len == 0) {
-    earliestAccess = earliestNonSecure;
+    J.earliestAccess = earliestNonSecure;
   } else if (deleted < purgeGoal) {
     collectLeastRecentlyAccessed(secureList, safeDate, min(purgeGoal - deleted, secureList.len));
     const earliestSecure = boundaryAccess;
-    earliestAccess = earliestNonSecure != -Infinity && earliestNonSecure < earliestSecure ? earliestNonSecure : earliestSecure;
+    J.earliestAccess = earliestNonSecure != -Infinity && earliestNonSecure < earliestSecure ? earliestNonSecure : earliestSecure;
   }
 }
 
@@ -706,7 +802,7 @@ export function collectPartitioned(bi: i32, now: f64): void {
 /** GarbageCollectExpired over every bucket (GetAllCookies); pairs into `out`. */
 export function purgeAllExpired(now: f64): void {
   out.len = 0;
-  for (let i = 0; i < bucketUsed; i++) if (bucketLive(i)) sweepExpired(i, now, false);
+  for (let i = 0; i < J.bucketUsed; i++) if (bucketLive(i)) sweepExpired(i, now, false);
 }
 
 export { Interned };

@@ -1,23 +1,25 @@
-import { SessionError } from '../errors.ts';
 import { getCore } from '../wasm/core.ts';
 import type { Core, CoreExports } from '../wasm/core.ts';
 
 /** The cookie kernel's raw exports (core/assembly/cookies/kernel.ts). */
 export interface CookieKernel {
+  cookieIndexNew(): number;
+  cookieIndexFree(index: number): void;
+  cookieIndexCount(): number;
   cookieOutPtr(): number;
-  cookieFind(regLen: number, nameLen: number, domainLen: number, pathLen: number, partition: number, allowSecure: number): number;
-  cookieCommit(id: number, creation: number, seq: number, access: number, expiry: number, flags: number, sameSite: number, priority: number, size: number, now: number, options: number): number;
-  cookieLoad(id: number, regLen: number, nameLen: number, domainLen: number, pathLen: number, partition: number, creation: number, seq: number, access: number, expiry: number, flags: number, sameSite: number, priority: number, size: number): void;
-  cookieRemove(id: number): void;
-  cookieMatch(regLen: number, hostLen: number, pathLen: number, partition: number, flags: number, context: number, now: number): number;
-  cookieMatchExpired(): number;
-  cookiePurgeExpired(now: number): number;
-  cookieEarliestAccess(): number;
-  cookieSetEarliestAccess(t: number): void;
-  cookieSetLimits(on: number): void;
-  cookieSetLastAccess(id: number, t: number): void;
-  cookieLastAccess(id: number): number;
-  cookieCount(unpartitioned: number): number;
+  cookieFind(index: number, regLen: number, nameLen: number, domainLen: number, pathLen: number, partition: number, allowSecure: number): number;
+  cookieCommit(index: number, id: number, creation: number, seq: number, access: number, expiry: number, flags: number, sameSite: number, priority: number, size: number, now: number, options: number): number;
+  cookieLoad(index: number, id: number, regLen: number, nameLen: number, domainLen: number, pathLen: number, partition: number, creation: number, seq: number, access: number, expiry: number, flags: number, sameSite: number, priority: number, size: number): void;
+  cookieRemove(index: number, id: number): void;
+  cookieMatch(index: number, regLen: number, hostLen: number, pathLen: number, partition: number, flags: number, context: number, now: number): number;
+  cookieMatchExpired(index: number): number;
+  cookiePurgeExpired(index: number, now: number): number;
+  cookieEarliestAccess(index: number): number;
+  cookieSetEarliestAccess(index: number, t: number): void;
+  cookieSetLimits(index: number, on: number): void;
+  cookieSetLastAccess(index: number, id: number, t: number): void;
+  cookieLastAccess(index: number, id: number): number;
+  cookieCount(index: number, unpartitioned: number): number;
 }
 
 /** Typed view of a core's exports as the cookie kernel. */
@@ -148,7 +150,28 @@ function utf8Length(text: string): number {
   return n;
 }
 
-const owners = new WeakMap<Core, WeakRef<CookieIndex>>();
+/** The wasm-side handle of one index, shared with the FinalizationRegistry. */
+interface IndexSlot {
+  readonly core: Core;
+  /** The core generation the handle belongs to. */
+  generation: number;
+  /** 0 = none (not yet allocated, disposed, or died with a trapped instance). */
+  handle: number;
+}
+
+function freeIndexSlot(slot: IndexSlot): void {
+  const handle = slot.handle;
+  slot.handle = 0;
+  // A handle from an earlier instance died with it: the new instance never had it.
+  if (handle === 0 || slot.generation !== slot.core.generation) return;
+  try {
+    slot.core.call('cookies.indexFree', (x) => cookieKernel(x).cookieIndexFree(handle));
+  } catch {
+    // Freeing only fails if the instance trapped, and the replacement instance holds nothing.
+  }
+}
+
+const finalizer = new FinalizationRegistry<IndexSlot>(freeIndexSlot);
 
 function canonicalDomain(domain: string, hostOnly: boolean): string {
   const bare = domain.charCodeAt(0) === 0x2e ? domain.slice(1) : domain;
@@ -158,8 +181,10 @@ function canonicalDomain(domain: string, hostOnly: boolean): string {
 /**
  * CookieMonster's index in the wasm core: buckets per (partition, registrable domain), request
  * matching in Chromium's order, overwrite detection and the eviction passes (reference/cookies.md
- * §4.5, §4.6, §4.9). Ids are small integers the host uses to find its records. The index keeps
- * the entries it was given, so it rebuilds itself after the core replaced a trapped instance.
+ * §4.5, §4.6, §4.9). Ids are small integers the host uses to find its records. Any number of
+ * indexes share one core, each under its own kernel handle (one cookie jar per session). The index
+ * keeps the entries it was given, so it rebuilds itself after the core replaced a trapped instance;
+ * `dispose()` (or garbage collection of the index) frees its wasm-side state.
  * @example
  * const index = new CookieIndex();
  * const { id } = index.insert({ registrableDomain: 'example.com', name: 'a', value: '1', domain: 'example.com',
@@ -169,7 +194,7 @@ function canonicalDomain(domain: string, hostOnly: boolean): string {
 export class CookieIndex {
   readonly core: Core;
   readonly #limits: boolean;
-  #generation = -1;
+  readonly #slot: IndexSlot;
   #entries: (StoredCookieIndexEntry | undefined)[] = [];
   #lastAccess: number[] = [];
   #free: number[] = [];
@@ -178,12 +203,25 @@ export class CookieIndex {
   #size = 0;
 
   constructor(core: Core = getCore(), options: CookieIndexOptions = {}) {
-    // The kernel's state is per instance of the core, so one index owns one core.
-    const owner = owners.get(core)?.deref();
-    if (owner) throw new SessionError('ERR_COOKIE_INDEX_CORE_IN_USE', 'This core already holds a CookieIndex; give each index its own Core (new Core())');
-    owners.set(core, new WeakRef(this));
     this.core = core;
     this.#limits = options.limits ?? true;
+    this.#slot = { core, generation: -1, handle: 0 };
+    finalizer.register(this, this.#slot);
+    this.#ensure();
+  }
+
+  /** The kernel handle of this index in the core's current instance (allocated or rebuilt on demand). */
+  get handle(): number {
+    this.#ensure();
+    return this.#slot.handle;
+  }
+
+  /**
+   * Frees the index's wasm-side state now. The entries stay on the TS side, so a later call
+   * allocates a new handle and rebuilds the index from them.
+   */
+  dispose(): void {
+    freeIndexSlot(this.#slot);
   }
 
   /** Number of cookies in the index. */
@@ -205,7 +243,8 @@ export class CookieIndex {
   /** Sets the last access time of `id` (e.g. when loading a persisted store). */
   setLastAccess(id: number, time: number): void {
     this.#live(id, 'setLastAccess');
-    this.#kernel('setLastAccess', (k) => k.cookieSetLastAccess(id, time));
+    this.#ensure();
+    this.#kernel('setLastAccess', (k) => k.cookieSetLastAccess(this.#slot.handle, id, time));
     this.#lastAccess[id] = time;
   }
 
@@ -226,7 +265,7 @@ export class CookieIndex {
     const partition = entry.partitionKey ?? 0;
     this.#write4(entry.registrableDomain, entry.name, domain, entry.path);
     const allowSecure = options.allowSecure === false ? 0 : 1;
-    const found = this.#kernel('find', (k) => k.cookieFind(this.#len0, this.#len1, this.#len2, this.#len3, partition, allowSecure));
+    const found = this.#kernel('find', (k) => k.cookieFind(this.#slot.handle, this.#len0, this.#len1, this.#len2, this.#len3, partition, allowSecure));
     let creation = entry.creation;
     let seq = this.#seq + 1;
     const old = found >= 0 ? this.#entries[found] : undefined;
@@ -240,7 +279,7 @@ export class CookieIndex {
     const priority = entry.priority ?? 1;
     const size = utf8Length(entry.name) + utf8Length(entry.value);
     const status = this.#kernel('commit', (k) =>
-      k.cookieCommit(id, creation, seq, access, entry.expiry, flags, entry.sameSite, priority, size, now, options.excludeHttpOnly ? 1 : 0),
+      k.cookieCommit(this.#slot.handle, id, creation, seq, access, entry.expiry, flags, entry.sameSite, priority, size, now, options.excludeHttpOnly ? 1 : 0),
     );
     if (seq > this.#seq) this.#seq = seq;
     if ((status & 4) === 0) {
@@ -258,7 +297,7 @@ export class CookieIndex {
     this.#lastAccess[id] = access;
     this.#size++;
     const removed = this.#readRemovals(status >>> 8);
-    if (status & 8) this.#earliestAccess = this.#kernel('earliestAccess', (k) => k.cookieEarliestAccess());
+    if (status & 8) this.#earliestAccess = this.#kernel('earliestAccess', (k) => k.cookieEarliestAccess(this.#slot.handle));
     return { id, status: 'inserted', creation, removed };
   }
 
@@ -266,7 +305,7 @@ export class CookieIndex {
   remove(id: number): void {
     this.#live(id, 'remove');
     this.#ensure();
-    this.#kernel('remove', (k) => k.cookieRemove(id));
+    this.#kernel('remove', (k) => k.cookieRemove(this.#slot.handle, id));
     this.#forget(id);
   }
 
@@ -289,8 +328,8 @@ export class CookieIndex {
     const partition = request.partitionKey ?? 0;
     let expiredCount = 0;
     const n = this.#kernel('match', (k) => {
-      const matched = k.cookieMatch(this.#len0, this.#len1, this.#len2, partition, flags, context, now);
-      expiredCount = k.cookieMatchExpired();
+      const matched = k.cookieMatch(this.#slot.handle, this.#len0, this.#len1, this.#len2, partition, flags, context, now);
+      expiredCount = k.cookieMatchExpired(this.#slot.handle);
       return matched;
     });
     const all = this.#readOut(n + expiredCount);
@@ -310,7 +349,7 @@ export class CookieIndex {
   /** Deletes every expired cookie (GarbageCollectExpired), cause `expired`. */
   purgeExpired(now: number): CookieRemoval[] {
     this.#ensure();
-    const pairs = this.#kernel('purgeExpired', (k) => k.cookiePurgeExpired(now));
+    const pairs = this.#kernel('purgeExpired', (k) => k.cookiePurgeExpired(this.#slot.handle, now));
     return this.#readRemovals(pairs);
   }
 
@@ -362,14 +401,23 @@ export class CookieIndex {
     this.#len3 = ascii ? d.length : utf8Length(d);
   }
 
-  /** Reloads every entry into a fresh instance after a trap (or on first use). */
+  /**
+   * Allocates the kernel handle on first use, after `dispose()`, or after a trap replaced the
+   * core's instance (every index on the core then rebuilds itself here, on its next call), and
+   * reloads every entry into it.
+   */
   #ensure(): void {
     const core = this.core;
-    if (this.#generation === core.generation) return;
-    this.#generation = core.generation;
+    const slot = this.#slot;
+    if (slot.handle !== 0 && slot.generation === core.generation) return;
+    slot.handle = 0;
+    const generation = core.generation;
+    const handle = this.#kernel('indexNew', (k) => k.cookieIndexNew());
+    slot.handle = handle;
+    slot.generation = generation;
     this.#kernel('load', (k) => {
-      k.cookieSetLimits(this.#limits ? 1 : 0);
-      k.cookieSetEarliestAccess(this.#earliestAccess);
+      k.cookieSetLimits(handle, this.#limits ? 1 : 0);
+      k.cookieSetEarliestAccess(handle, this.#earliestAccess);
     });
     for (let id = 0; id < this.#entries.length; id++) {
       const e = this.#entries[id];
@@ -379,7 +427,7 @@ export class CookieIndex {
       const size = utf8Length(e.name) + utf8Length(e.value);
       const access = this.#lastAccess[id] as number;
       this.#kernel('load', (k) =>
-        k.cookieLoad(id, this.#len0, this.#len1, this.#len2, this.#len3, e.partitionKey, e.creation, e.seq, access, e.expiry, flags, e.sameSite, e.priority, size),
+        k.cookieLoad(handle, id, this.#len0, this.#len1, this.#len2, this.#len3, e.partitionKey, e.creation, e.seq, access, e.expiry, flags, e.sameSite, e.priority, size),
       );
     }
   }
