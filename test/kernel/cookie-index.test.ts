@@ -219,6 +219,22 @@ const PATHS = ['/', '/a', '/a/', '/a/b', '/a/b/c', '/ab', '/x/y'];
 const REQUEST_PATHS = ['/', '/a', '/a/', '/a/b', '/a/b/c/d', '/ab/x', '/abc', '/x/y/z', '/x'];
 const CONTEXTS: SameSiteContext[] = ['cross-site', 'lax-unsafe', 'lax', 'same-site'];
 
+/** A random request for site `site` (the same draws, in the same order, for every differential run). */
+function randomRequest(site: number, r: () => number, pick: <T>(list: readonly T[]) => T, now: number): CookieRequest {
+  return {
+    registrableDomain: `site${site}.example`,
+    host: `${pick(['', 'www.', 'a.www.', 'b.a.www.', 'm.'])}site${site}.example`,
+    path: pick(REQUEST_PATHS),
+    secure: r() < 0.7,
+    context: pick(CONTEXTS),
+    partitionKey: r() < 0.2 ? 1 + Math.floor(r() * 2) : 0,
+    includeUnpartitioned: r() < 0.95,
+    includeHttpOnly: r() < 0.8,
+    updateAccessTime: r() < 0.8,
+    now,
+  };
+}
+
 function entryFor(pick: <T>(list: readonly T[]) => T, r: () => number, now: number, sites: number): CookieIndexEntry {
   const site = Math.floor(r() * sites);
   const reg = `site${site}.example`;
@@ -410,18 +426,7 @@ describe.each(['release', 'debug'] as const)('cookie index (%s build)', (build) 
         if (want.removed.filter((x) => x.cause === 'evicted').length > 50) globalEvictions++;
       } else if (roll < 0.97) {
         const site = Math.floor(r() * sites);
-        const request: CookieRequest = {
-          registrableDomain: `site${site}.example`,
-          host: `${pick(['', 'www.', 'a.www.', 'b.a.www.', 'm.'])}site${site}.example`,
-          path: pick(REQUEST_PATHS),
-          secure: r() < 0.7,
-          context: pick(CONTEXTS),
-          partitionKey: r() < 0.2 ? 1 + Math.floor(r() * 2) : 0,
-          includeUnpartitioned: r() < 0.95,
-          includeHttpOnly: r() < 0.8,
-          updateAccessTime: r() < 0.8,
-          now,
-        };
+        const request = randomRequest(site, r, pick, now);
         const got = index.match(request);
         const want = ref.match(request);
         const gotTags = [...got.ids].map((id) => tagOf.get(id));
@@ -614,18 +619,7 @@ class Driver {
       this.evictions += want.removed.filter((x) => x.cause === 'evicted').length;
     } else if (roll < 0.97) {
       const site = Math.floor(r() * this.sites);
-      const request: CookieRequest = {
-        registrableDomain: `site${site}.example`,
-        host: `${pick(['', 'www.', 'a.www.', 'b.a.www.', 'm.'])}site${site}.example`,
-        path: pick(REQUEST_PATHS),
-        secure: r() < 0.7,
-        context: pick(CONTEXTS),
-        partitionKey: r() < 0.2 ? 1 + Math.floor(r() * 2) : 0,
-        includeUnpartitioned: r() < 0.95,
-        includeHttpOnly: r() < 0.8,
-        updateAccessTime: r() < 0.8,
-        now,
-      };
+      const request = randomRequest(site, r, pick, now);
       const got = index.match(request);
       if (twin) expect(twin.match(request)).toEqual(got);
       const want = ref.match(request);
