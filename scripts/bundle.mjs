@@ -19,7 +19,12 @@ await Promise.all([
   esbuild.build({ ...common, entryPoints: ['hosts/browser/index.ts'], outfile: 'dist/browser.js', platform: 'browser', plugins: [nodeBuiltinModulePlugin] }),
   // The `session-anywhere` command imports the Node host from source; in the bundle that import is
   // dist/node.js, so the command and the library share one copy.
+  // `session-anywhere/tough-cookie`: one file for every host. Its npm dependencies (tough-cookie,
+  // tldts) stay imports, so it shares tough-cookie with the program's own `CookieJar`; it reaches
+  // the session only through the public methods of the objects it is handed, so it needs nothing
+  // from the host bundles (the pure cookie helpers it uses are copied in).
+  esbuild.build({ ...common, entryPoints: ['core/src/interop/tough-cookie.ts'], outfile: 'dist/tough-cookie.js', platform: 'neutral', external: Object.keys(pkg.dependencies ?? {}) }),
   esbuild.build({ ...common, entryPoints: ['bin/cli.ts'], outfile: 'dist/cli.js', platform: 'node', external: Object.keys(pkg.dependencies ?? {}), plugins: [{ name: 'cli-uses-node-bundle', setup: (b) => b.onResolve({ filter: /hosts\/node\/index\.ts$/ }, () => ({ path: './node.js', external: true })) }] }),
 ]);
 await copyFile('build/core.wasm', 'dist/core.wasm');
-console.log('bundled dist/node.js, dist/deno.js, dist/browser.js');
+console.log('bundled dist/node.js, dist/deno.js, dist/browser.js, dist/tough-cookie.js');

@@ -13,7 +13,7 @@ const pkg = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8'));
 beforeAll(() => {
   // dist/ bundles come from the global setup (built once from the current sources, before any
   // test file runs); the type declarations only from `npm run build`.
-  if (!existsSync(path.join(root, 'dist/types/hosts/node/index.d.ts'))) {
+  if (!existsSync(path.join(root, 'dist/types/hosts/node/index.d.ts')) || !existsSync(path.join(root, 'dist/types/core/src/interop/tough-cookie.d.ts'))) {
     execFileSync(process.execPath, [path.join(root, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'], { cwd: root, stdio: 'inherit' });
   }
 }, 120_000);
@@ -49,6 +49,39 @@ describe('package exports', () => {
       console.log(WebAssembly.Module.imports(new m.Core().module).length, await ses.resolveProxy('http://x.internal/'), await ses.resolveProxy('http://x.test/'));
     `], { cwd: root, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
     expect(out.trim()).toBe('0 DIRECT PROXY a:1');
+  });
+
+  it('offers session-anywhere/tough-cookie: one file for every host, working on the host bundle\'s sessions', () => {
+    expect(pkg.exports['./tough-cookie']).toEqual({ types: './dist/types/core/src/interop/tough-cookie.d.ts', default: './dist/tough-cookie.js' });
+    const types = readFileSync(path.join(root, pkg.exports['./tough-cookie'].types), 'utf8');
+    expect(types).toContain('export declare class SessionCookieStore extends Store');
+    expect(types).toContain('export declare function exportToughCookieJar');
+    expect(types).toContain('export declare function importToughCookieJar');
+    // It imports tough-cookie (shared with the program's own CookieJar) and no host code.
+    const bundle = readFileSync(path.join(root, 'dist/tough-cookie.js'), 'utf8');
+    expect(bundle).toMatch(/from "tough-cookie"/);
+    expect(bundle).not.toMatch(/WebAssembly|node:/);
+    const script = (sessionModule: string, interop: string) => `
+      const { session } = await import(${JSON.stringify(sessionModule)});
+      const { SessionCookieStore, exportToughCookieJar } = await import(${JSON.stringify(interop)});
+      const { CookieJar } = await import('tough-cookie');
+      const ses = session.fromPartition('tough-smoke');
+      const jar = new CookieJar(new SessionCookieStore(ses.cookies));
+      await jar.setCookie('a=1; Domain=example.com', 'https://www.example.com/');
+      const [cookie] = await ses.cookies.get({});
+      const serialized = await exportToughCookieJar(ses.cookies);
+      console.log(cookie.domain, await jar.getCookieString('https://x.example.com/'), serialized.storeType, serialized.cookies.length);
+    `;
+    const node = execFileSync(process.execPath, ['--input-type=module', '-e', `
+      console.log(import.meta.resolve('session-anywhere/tough-cookie').endsWith('/dist/tough-cookie.js'));
+      ${script('session-anywhere', 'session-anywhere/tough-cookie')}
+    `], { cwd: root, encoding: 'utf8' });
+    expect(node.trim()).toBe('true\n.example.com a=1 SessionCookieStore 1');
+    // Deno, with no permissions: the bare tough-cookie import resolves through node_modules.
+    const require = createRequire(import.meta.url);
+    const denoBin = path.join(path.dirname(require.resolve('deno/package.json')), 'bin.cjs');
+    const deno = execFileSync(process.execPath, [denoBin, 'eval', '--no-prompt', script(path.join(root, 'dist/deno.js'), path.join(root, 'dist/tough-cookie.js'))], { cwd: root, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+    expect(deno.trim()).toBe('.example.com a=1 SessionCookieStore 1');
   });
 
   it('ships type declarations for every host entry', () => {

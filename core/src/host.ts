@@ -25,7 +25,9 @@ export type HostCapability =
   /** The transport hands redirect responses back, so the session follows them (unsafe-redirect checks, `'manual'`). */
   | 'manual-redirects'
   /** Transport failures carry enough detail to name Chromium's net error (a browser's fetch only says "Failed to fetch"). */
-  | 'network-error-detail';
+  | 'network-error-detail'
+  /** The session writes the Cookie header and reads Set-Cookie (a browser's fetch forbids both: its own jar handles them). */
+  | 'cookie-headers';
 
 /**
  * What a host gives the host-neutral core: one adapter per port, plus a few facts. A host file
@@ -54,4 +56,12 @@ export interface HostPorts {
   /** Default languages for Accept-Language, e.g. `en-US`. */
   readonly locale: string;
   readonly capabilities: ReadonlySet<HostCapability>;
+  /** Registers work to finish before a normal exit (pending cookie commits); absent in browsers. */
+  readonly beforeExit?: BeforeExitPort;
 }
+
+/**
+ * Registers `hook` to run when the program is about to exit normally; it returns a promise while
+ * it has work and `undefined` when it has none. Returns a function that unregisters it.
+ */
+export type BeforeExitPort = (hook: () => Promise<void> | undefined) => () => void;

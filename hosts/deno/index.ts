@@ -7,6 +7,7 @@ import { createMemoryStorage } from '../../adapters/storage-memory.ts';
 import { createFileStorage } from '../../adapters/storage-file.ts';
 import { createDenoFs } from '../../adapters/fs-deno.ts';
 import { createDenoDns } from '../../adapters/dns-deno.ts';
+import { createDenoBeforeExit } from '../../adapters/exit-hooks.ts';
 
 declare const Deno: {
   build: { os: string; arch: string };
@@ -32,12 +33,13 @@ export const denoHost: HostPorts = {
   defaultSessionDataPath: () => defaultUserDataPath(platform, env('HOME') ?? env('USERPROFILE') ?? '/', env),
   createTransport: () => createDenoTransport(),
   dns: createDenoDns(),
+  beforeExit: createDenoBeforeExit(globalThis as unknown as { addEventListener(type: 'beforeunload', listener: () => void): void }),
   getEnv: env,
   readFile: (path) => Deno.readFile(path),
   platform,
   userAgentPlatform: userAgentPlatform(platform, Deno.build.arch),
   locale: Intl.DateTimeFormat().resolvedOptions().locale,
-  capabilities: new Set(['persistent-storage', 'dns', 'file-urls', 'environment', 'choose-route', 'set-user-agent-header', 'auth-challenges', 'proxy-auth', 'manual-redirects', 'network-error-detail']),
+  capabilities: new Set(['persistent-storage', 'dns', 'file-urls', 'environment', 'choose-route', 'set-user-agent-header', 'auth-challenges', 'proxy-auth', 'manual-redirects', 'network-error-detail', 'cookie-headers']),
 };
 
 /** Electron's `session` module and the `app` paths it depends on, for Deno. */

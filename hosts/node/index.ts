@@ -10,6 +10,7 @@ import { createFileStorage } from '../../adapters/storage-file.ts';
 import { createNodeFs } from '../../adapters/fs-node.ts';
 import { createNodeDns } from '../../adapters/dns-node.ts';
 import { createNodeLocalAddresses } from '../../adapters/local-address-node.ts';
+import { createNodeBeforeExit } from '../../adapters/exit-hooks.ts';
 
 const env = (name: string): string | undefined => process.env[name];
 
@@ -21,13 +22,14 @@ export const nodeHost: HostPorts = {
   defaultSessionDataPath: () => defaultUserDataPath(process.platform, os.homedir(), env),
   createTransport: (context) => createUndiciTransport({}, context),
   dns: createNodeDns(),
+  beforeExit: createNodeBeforeExit(process),
   localAddresses: createNodeLocalAddresses(),
   getEnv: env,
   readFile: async (path) => new Uint8Array(await readFile(path)),
   platform: process.platform,
   userAgentPlatform: userAgentPlatform(process.platform, process.arch),
   locale: Intl.DateTimeFormat().resolvedOptions().locale,
-  capabilities: new Set(['persistent-storage', 'dns', 'file-urls', 'environment', 'choose-route', 'set-user-agent-header', 'auth-challenges', 'proxy-auth', 'connection-pool', 'request-host-resolver', 'tls-policy', 'certificate-verify-proc', 'manual-redirects', 'network-error-detail']),
+  capabilities: new Set(['persistent-storage', 'dns', 'file-urls', 'environment', 'choose-route', 'set-user-agent-header', 'auth-challenges', 'proxy-auth', 'connection-pool', 'request-host-resolver', 'tls-policy', 'certificate-verify-proc', 'manual-redirects', 'network-error-detail', 'cookie-headers']),
 };
 
 /** Electron's `session` module and the `app` paths it depends on, for Node. */

@@ -4,7 +4,8 @@
 // and that answer is what we assert.
 import { readFileSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
-import { ReferenceCookieJar, parseCookieDate } from '../../core/src/cookies/index.ts';
+import { ReferenceCookieJar, createCanonicalCookie, parseCookieDate } from '../../core/src/cookies/index.ts';
+import { CookieStore } from '../../core/src/cookies/cookie-store.ts';
 
 interface ParserCase {
   test: string;
@@ -117,6 +118,29 @@ describe('http-state parser cases (Chromium rules)', () => {
     const expected = overrides.get(id) ?? c.sent;
     expect(sent).toEqual(expected);
     if (overrides.has(id)) expect(expected, 'a listed difference must differ from http-state').not.toEqual(c.sent);
+  });
+});
+
+describe('http-state parser cases through the real store (wasm index, CookieMonster rules)', () => {
+  test.each(parserCases.map((c) => [c.test, c] as const))('%s', (id, c) => {
+    let now = NOW;
+    const store = new CookieStore({ now: () => now });
+    try {
+      const source = new URL(`http://home.example.org/cookie-parser?${id}`);
+      for (const line of c.received) {
+        const created = createCanonicalCookie(source, line, store.currentTime(), { checkSetPermitted: false });
+        if (created.ok) store.setCanonicalCookie(created.cookie, source);
+        now += 1;
+      }
+      const sentTo =
+        c['sent-to'] !== undefined
+          ? new URL(c['sent-to'], 'http://home.example.org')
+          : new URL(`http://home.example.org/cookie-parser-result?${id}`);
+      const sent = store.getCookieList(sentTo).map(({ name, value }) => ({ name, value }));
+      expect(sent).toEqual(overrides.get(id) ?? c.sent);
+    } finally {
+      store.dispose();
+    }
   });
 });
 

@@ -61,6 +61,17 @@ export async function startFixturesServer({ staticDir, proxies: withProxies = fa
         res.end('cookies');
         return;
       }
+      if (url.pathname === '/cookies') {
+        // Echoes the Cookie header it got; ?set=<Set-Cookie line> (repeatable) sets cookies and
+        // ?to=<location> redirects (?code=, default 302). The cookie-jar tests.
+        const headers = [['content-type', 'application/json'], ['access-control-allow-origin', '*']];
+        for (const line of url.searchParams.getAll('set')) headers.push(['set-cookie', line]);
+        const to = url.searchParams.get('to');
+        if (to !== null) headers.push(['location', to]);
+        res.writeHead(to !== null ? Number(url.searchParams.get('code') ?? 302) : 200, headers);
+        res.end(JSON.stringify({ cookie: req.headers.cookie ?? null, url: req.url }));
+        return;
+      }
       if (url.pathname === '/no-content') {
         res.writeHead(204);
         res.end();

@@ -165,9 +165,11 @@ class RefMonster {
   }
 
   match(r: CookieRequest): { tags: number[]; expired: number[] } {
+    // partitionKey -1: every partition (CookiePartitionKeyCollection::ContainsAll).
     const partition = r.partitionKey ?? 0;
+    const inPartitions = (p: number): boolean => (partition === -1 ? p !== 0 : partition !== 0 && p === partition);
     const pool = this.cookies.filter(
-      (c) => c.e.registrableDomain === r.registrableDomain && ((c.partition === 0 && r.includeUnpartitioned !== false) || (partition !== 0 && c.partition === partition)),
+      (c) => c.e.registrableDomain === r.registrableDomain && ((c.partition === 0 && r.includeUnpartitioned !== false) || inPartitions(c.partition)),
     );
     const expired: number[] = [];
     for (const c of pool) if (isExpired(c, r.now)) {
@@ -219,23 +221,40 @@ const PATHS = ['/', '/a', '/a/', '/a/b', '/a/b/c', '/ab', '/x/y'];
 const REQUEST_PATHS = ['/', '/a', '/a/', '/a/b', '/a/b/c/d', '/ab/x', '/abc', '/x/y/z', '/x'];
 const CONTEXTS: SameSiteContext[] = ['cross-site', 'lax-unsafe', 'lax', 'same-site'];
 
-/** A random request for site `site` (the same draws, in the same order, for every differential run). */
-function randomRequest(site: number, r: () => number, pick: <T>(list: readonly T[]) => T, now: number): CookieRequest {
-  return {
+/** How the generators spread cookies and requests over partitions (the defaults: 2 partitions, no "all"). */
+interface PartitionMix {
+  /** Partition key ids drawn from 1..partitions. */
+  readonly partitions: number;
+  /** Share of generated cookies that are partitioned. */
+  readonly partitionedRate: number;
+  /** Share of requests that read every partition (partitionKey -1). */
+  readonly allRate: number;
+}
+
+const DEFAULT_MIX: PartitionMix = { partitions: 2, partitionedRate: 0.1, allRate: 0 };
+
+/**
+ * A random request for site `site` (the same draws, in the same order, for every differential
+ * run; a mix with allRate 0 draws exactly what the default mix draws).
+ */
+function randomRequest(site: number, r: () => number, pick: <T>(list: readonly T[]) => T, now: number, mix: PartitionMix = DEFAULT_MIX): CookieRequest {
+  const request = {
     registrableDomain: `site${site}.example`,
     host: `${pick(['', 'www.', 'a.www.', 'b.a.www.', 'm.'])}site${site}.example`,
     path: pick(REQUEST_PATHS),
     secure: r() < 0.7,
     context: pick(CONTEXTS),
-    partitionKey: r() < 0.2 ? 1 + Math.floor(r() * 2) : 0,
+    partitionKey: r() < 0.2 ? 1 + Math.floor(r() * mix.partitions) : 0,
     includeUnpartitioned: r() < 0.95,
     includeHttpOnly: r() < 0.8,
     updateAccessTime: r() < 0.8,
     now,
   };
+  if (mix.allRate > 0 && r() < mix.allRate) request.partitionKey = -1;
+  return request;
 }
 
-function entryFor(pick: <T>(list: readonly T[]) => T, r: () => number, now: number, sites: number): CookieIndexEntry {
+function entryFor(pick: <T>(list: readonly T[]) => T, r: () => number, now: number, sites: number, mix: PartitionMix = DEFAULT_MIX): CookieIndexEntry {
   const site = Math.floor(r() * sites);
   const reg = `site${site}.example`;
   const sub = pick(['', 'www.', 'a.www.', 'm.']);
@@ -254,13 +273,16 @@ function entryFor(pick: <T>(list: readonly T[]) => T, r: () => number, now: numb
     httpOnly: r() < 0.2,
     sameSite,
     priority: pick([0, 1, 1, 1, 2] as const),
-    partitionKey: r() < 0.1 ? 1 + Math.floor(r() * 2) : 0,
+    partitionKey: r() < mix.partitionedRate ? 1 + Math.floor(r() * mix.partitions) : 0,
     creation: now,
     expiry,
   };
 }
 
 const sortedTags = (l: { tag: number; cause: string }[]): string[] => l.map((x) => `${x.tag}:${x.cause}`).sort();
+
+/** The kernel's self-check (equivalence table, Secure counts, partition chains): the cookie count when consistent, else -1. */
+const selfCheck = (index: CookieIndex): number => cookieKernel(index.core.exports).cookieCount(index.handle, 2);
 
 describe.each(['release', 'debug'] as const)('cookie index (%s build)', (build) => {
   const fresh = (limits = true): CookieIndex => new CookieIndex(new Core(build), { limits });
@@ -563,6 +585,243 @@ describe.each(['release', 'debug'] as const)('cookie index (%s build)', (build) 
       expect(d.index.size).toBe(d.ref.cookies.length);
     }
   });
+
+  // ---- every partition at once (partitionKey -1) ----
+
+  it('reads every partition at once (partitionKey -1), merged in Chromium order', () => {
+    const index = fresh();
+    const put = (over: Partial<CookieIndexEntry>, creation: number): number =>
+      index.insert(base({ secure: true, creation, ...over }), { now: creation }).id;
+    const u1 = put({ name: 'u1', path: '/a' }, T0 + 3);
+    const p1 = put({ name: 'p1', path: '/a/b', partitionKey: 1 }, T0 + 1);
+    const p2 = put({ name: 'p2', path: '/a', partitionKey: 2 }, T0 + 2);
+    const p3 = put({ name: 'p3', path: '/', partitionKey: 3 }, T0);
+    const u2 = put({ name: 'u2', path: '/' }, T0 + 5);
+    put({ name: 'other', path: '/', partitionKey: 4, registrableDomain: 'other.com', domain: 'other.com' }, T0);
+    // Equal path length and creation: the insertion sequence decides, across partitions too.
+    const u3 = put({ name: 'u3', path: '/b' }, T0 + 9);
+    const p4 = put({ name: 'p4', path: '/c', partitionKey: 1 }, T0 + 9);
+    const ids = (r: Partial<CookieRequest>): number[] => [...index.match(req({ path: '/a/b', now: T0 + 20, ...r })).ids];
+    expect(ids({ partitionKey: -1 })).toEqual([p1, p2, u1, p3, u2]);
+    expect(ids({ partitionKey: -1, includeUnpartitioned: false })).toEqual([p1, p2, p3]);
+    expect(ids({ partitionKey: 2 })).toEqual([p2, u1, u2]);
+    expect(ids({})).toEqual([u1, u2]);
+    expect(ids({ partitionKey: -1, path: '/' })).toEqual([p3, u2]);
+    expect([...index.match(req({ partitionKey: -1, path: '/b/c/d', now: T0 + 20 })).ids]).toEqual([u3, p3, u2]);
+    expect([...index.match(req({ partitionKey: -1, path: '/c', now: T0 + 20 })).ids]).toEqual([p4, p3, u2]);
+    const both = index.insert(base({ name: 'p5', path: '/d', partitionKey: 2, secure: true, creation: T0 + 9 }), { now: T0 + 9 }).id;
+    expect([...index.match(req({ partitionKey: -1, path: '/d', now: T0 + 20 })).ids]).toEqual([both, p3, u2]);
+    expect([...index.match(req({ partitionKey: -1, registrableDomain: 'none.com', host: 'none.com', now: T0 + 20 })).ids]).toEqual([]);
+  });
+
+  it('deletes the expired cookies of every partition on a partitionKey -1 request, also when their buckets empty', () => {
+    const index = fresh();
+    const put = (name: string, partitionKey: number, expiry: number): number =>
+      index.insert(base({ name, secure: true, partitionKey, expiry, creation: T0 }), { now: T0 }).id;
+    const gone = [put('a', 1, T0 + 5), put('b', 2, T0 + 5), put('c', 3, T0 + 5), put('d', 0, T0 + 5)];
+    const keep = [put('e', 2, Infinity), put('f', 4, Infinity)];
+    const r = index.match(req({ partitionKey: -1, now: T0 + 5 }));
+    expect([...r.ids].sort()).toEqual([...keep].sort());
+    expect([...r.expired].sort()).toEqual([...gone].sort());
+    expect(index.size).toBe(2);
+    expect(selfCheck(index)).toBe(2);
+    // The emptied partitions come back (their buckets are chained again).
+    const again = [put('a', 1, Infinity), put('c', 3, Infinity), put('g', 5, Infinity)];
+    expect([...index.match(req({ partitionKey: -1, now: T0 + 6 })).ids].sort()).toEqual([...keep, ...again].sort());
+    for (const id of [keep[0] as number, again[0] as number]) index.remove(id);
+    expect([...index.match(req({ partitionKey: -1, now: T0 + 7 })).ids].sort()).toEqual([keep[1], again[1], again[2]].sort());
+  });
+
+  it('rejects partition keys below 0 on insert, and other than -1 on match', () => {
+    const index = fresh();
+    expect(() => index.insert(base({ partitionKey: -1 }), { now: T0 })).toThrow(RangeError);
+    expect(() => index.insert(base({ partitionKey: 1.5 }), { now: T0 })).toThrow(RangeError);
+    expect(() => index.match(req({ partitionKey: -2 }))).toThrow(RangeError);
+    expect(index.size).toBe(0);
+    const core = index.core;
+    let caught: unknown;
+    try {
+      core.call('cookies.find', (x) => cookieKernel(x).cookieFind(index.handle, 0, 0, 0, 0, -1, 1));
+    } catch (err) {
+      caught = err;
+    }
+    expect(hasCode(caught, 'ERR_CORE_ABORT')).toBe(true);
+    expect(String((caught as Error).message)).toContain('negative partition key');
+  });
+
+  it('agrees with the reference model when requests read every partition (partitionKey -1)', () => {
+    const mix: PartitionMix = { partitions: 5, partitionedRate: 0.5, allRate: 0.5 };
+    const d = new Driver(fresh(), rng(31 + (build === 'release' ? 0 : 9)), 3, new CookieIndex(new Core(build)), mix);
+    for (let op = 0; op < 6000; op++) d.step();
+    d.checkAccess();
+    expect(d.allRequests).toBeGreaterThan(500);
+    // Requests whose answer interleaves cookies of three or more partitions (unpartitioned included).
+    expect(d.mixedAll).toBeGreaterThan(100);
+    expect(d.evictions).toBeGreaterThan(0);
+  });
+
+  // ---- the equivalence hash index ----
+
+  /** Deletes the cookie with this key, if any, by setting it already expired; returns the id it removed. */
+  const probe = (index: CookieIndex, e: CookieIndexEntry, now: number): number | undefined => {
+    const r = index.insert({ ...e, value: 'probe', expiry: now - 1 }, { now });
+    expect(r.status).toBe('expired');
+    expect(r.removed.length).toBeLessThanOrEqual(1);
+    if (r.removed[0]) expect(r.removed[0].cause).toBe('expired-overwrite');
+    return r.removed[0]?.id;
+  };
+
+  it('finds the equivalent cookie among many equal names on different domains, paths and partitions', () => {
+    const index = fresh(false);
+    const domains: [string, boolean][] = [['example.com', true], ['example.com', false], ['www.example.com', true], ['www.example.com', false], ['a.www.example.com', true]];
+    const keys: CookieIndexEntry[] = [];
+    for (const name of ['sid', 'SID', 'sid2', '']) {
+      for (const [domain, hostOnly] of domains) {
+        for (let k = 0; k < 40; k++) {
+          for (const partitionKey of [0, 3]) keys.push(base({ name, domain, hostOnly, path: k === 0 ? '/' : `/p${k}`, partitionKey, secure: true }));
+        }
+      }
+    }
+    const ids: number[] = [];
+    for (const e of keys) {
+      const r = index.insert(e, { now: T0 });
+      expect(r.removed).toEqual([]);
+      ids.push(r.id);
+    }
+    expect(index.size).toBe(keys.length);
+    expect(selfCheck(index)).toBe(keys.length);
+    keys.forEach((e, i) => {
+      const r = index.insert({ ...e, value: '2' }, { now: T0 + 1 });
+      expect(r.removed).toEqual([{ id: ids[i], cause: 'overwrite' }]);
+      ids[i] = r.id;
+    });
+    expect(index.size).toBe(keys.length);
+    // A domain cookie and a host cookie of the same host are different keys; so are partitions.
+    expect(probe(index, keys[0] as CookieIndexEntry, T0 + 2)).toBe(ids[0]);
+    expect(probe(index, keys[0] as CookieIndexEntry, T0 + 2)).toBeUndefined();
+    expect(probe(index, keys[1] as CookieIndexEntry, T0 + 2)).toBe(ids[1]);
+    expect(probe(index, keys[80] as CookieIndexEntry, T0 + 2)).toBe(ids[80]);
+    expect(selfCheck(index)).toBe(keys.length - 3);
+  });
+
+  it('keys UTF-8 names by their bytes', () => {
+    const index = fresh();
+    const names = ['naïve', 'naive', 'nai\u0308ve', '名前', '名', '前名', '😀', '😀😀', 'é', 'e\u0301', 'a'.repeat(100), 'a'.repeat(101), 'ä=b', '\u00a0'];
+    const ids = new Map<string, number>();
+    for (const name of names) {
+      for (const path of ['/', '/ü', '/ü/ß']) {
+        const r = index.insert(base({ name, path, value: name }), { now: T0 });
+        expect(r.removed).toEqual([]);
+        ids.set(`${name}|${path}`, r.id);
+      }
+    }
+    expect(selfCheck(index)).toBe(names.length * 3);
+    for (const name of names) {
+      for (const path of ['/', '/ü', '/ü/ß']) {
+        const r = index.insert(base({ name, path, value: `${name}!` }), { now: T0 + 1 });
+        expect(r.removed).toEqual([{ id: ids.get(`${name}|${path}`), cause: 'overwrite' }]);
+        ids.set(`${name}|${path}`, r.id);
+      }
+    }
+    // UTF-8 paths sort by their byte length (CookieSorter compares std::string sizes).
+    const got = [...index.match(req({ path: '/ü/ß/x', now: T0 + 2 })).ids];
+    expect(got).toHaveLength(names.length * 3);
+    expect(got.slice(0, names.length).map((id) => index.entry(id)?.path)).toEqual(Array(names.length).fill('/ü/ß'));
+    expect(selfCheck(index)).toBe(names.length * 3);
+  });
+
+  it('keeps the hash index right across remove, eviction, expiry on match, purge and a dispose', () => {
+    const index = fresh();
+    const key = (i: number): CookieIndexEntry =>
+      base({ name: `k${i}`, path: `/p${i % 7}`, priority: i < 60 ? 0 : 1, expiry: i % 10 === 3 ? T0 + 1e9 : Infinity, creation: T0 + i });
+    const live = new Map<number, number>();
+    const byId = new Map<number, number>();
+    for (let i = 0; i < 181; i++) {
+      const r = index.insert(key(i), { now: T0 + i });
+      live.set(i, r.id);
+      byId.set(r.id, i);
+      for (const x of r.removed) live.delete(byId.get(x.id) as number);
+    }
+    expect(index.size).toBe(150);
+    expect(selfCheck(index)).toBe(150);
+    // Remove a few by id.
+    for (const i of [100, 101, 150]) {
+      index.remove(live.get(i) as number);
+      live.delete(i);
+    }
+    expect(selfCheck(index)).toBe(147);
+    // The expiring ones go on a request that reaches them, some more on a purge.
+    const r = index.match(req({ path: '/p3', now: T0 + 1e9 }));
+    for (const id of r.expired) live.delete(byId.get(id) as number);
+    expect(r.expired.length).toBeGreaterThan(0);
+    expect(selfCheck(index)).toBe(index.size);
+    index.dispose();
+    // After the rebuild (a load of every entry), each key still finds exactly its own cookie.
+    for (let i = 0; i < 181; i++) {
+      if (i % 2 === 1) continue;
+      expect(probe(index, key(i), T0 + 1e9)).toBe(i % 10 === 3 ? undefined : live.get(i));
+      live.delete(i);
+    }
+    expect(selfCheck(index)).toBe(live.size);
+    expect(index.purgeExpired(T0 + 2e9)).toEqual([]);
+    for (let i = 0; i < 181; i++) if (live.has(i)) expect(probe(index, key(i), T0 + 2e9)).toBe(live.get(i));
+    expect(index.size).toBe(0);
+    expect(selfCheck(index)).toBe(0);
+  });
+
+  it('rebuilds the hash index after a trap, and shrinks and regrows it on a big jar', () => {
+    const index = fresh(false);
+    const key = (i: number): CookieIndexEntry => base({ name: `n${i}`, path: i % 3 === 0 ? '/' : '/x', creation: T0 + i, expiry: i % 4 === 0 ? T0 + 100 : Infinity });
+    const ids: number[] = [];
+    for (let i = 0; i < 5000; i++) ids.push(index.insert(key(i), { now: T0 }).id);
+    expect(selfCheck(index)).toBe(5000);
+    const purged = index.purgeExpired(T0 + 100);
+    expect(purged).toHaveLength(1250);
+    for (let i = 0; i < 5000; i++) if (i % 4 !== 0 && i >= 20) index.remove(ids[i] as number);
+    expect(index.size).toBe(15);
+    expect(selfCheck(index)).toBe(15);
+    let caught: unknown;
+    try {
+      index.core.call('cookies.remove', (x) => cookieKernel(x).cookieRemove(index.handle, 123456));
+    } catch (err) {
+      caught = err;
+    }
+    expect(hasCode(caught, 'ERR_CORE_ABORT')).toBe(true);
+    expect(selfCheck(index)).toBe(15);
+    for (let i = 0; i < 20; i++) expect(probe(index, key(i), T0 + 200)).toBe(i % 4 === 0 ? undefined : ids[i]);
+    // The probes emptied the index; those with i % 4 == 0 are already expired now, so 3,750 go in.
+    for (let i = 0; i < 5000; i++) index.insert(key(i), { now: T0 + 300 });
+    expect(index.size).toBe(3750);
+    expect(selfCheck(index)).toBe(3750);
+    expect(index.insert({ ...key(4321), value: 'w' }, { now: T0 + 400 }).removed).toHaveLength(1);
+  });
+
+  it('leaves Secure cookies alone in a big bucket and forgets them once they are gone', () => {
+    const index = fresh(false);
+    for (let i = 0; i < 2000; i++) index.insert(base({ name: `c${i}`, creation: T0 + i }), { now: T0 });
+    const insecure = (over: Partial<CookieIndexEntry>, now = T0 + 10) => index.insert(base(over), { now, allowSecure: false });
+    const sec = index.insert(base({ name: 'sec', secure: true }), { now: T0 }).id;
+    expect(insecure({ name: 'sec', domain: 'www.example.com', hostOnly: false, path: '/x' }).status).toBe('exclude-overwrite-secure');
+    expect(insecure({ name: 'sec', domain: 'example.com', path: '/' }).status).toBe('exclude-overwrite-secure');
+    // Not path-matching ("/x" is not on "/y"), or not domain-matching: allowed.
+    index.insert(base({ name: 'sp', secure: true, path: '/x' }), { now: T0 });
+    expect(insecure({ name: 'sp', path: '/y' }).status).toBe('inserted');
+    expect(insecure({ name: 'sp', path: '/' }).status).toBe('inserted');
+    expect(insecure({ name: 'sp', path: '/x/z' }).status).toBe('exclude-overwrite-secure');
+    expect(insecure({ name: 'c5', value: 'new' }).removed).toHaveLength(1);
+    index.remove(sec);
+    expect(insecure({ name: 'sec' }).status).toBe('inserted');
+    // Expired on a request: gone, so no longer protecting its name.
+    index.insert(base({ name: 'sec2', secure: true, expiry: T0 + 20 }), { now: T0 });
+    expect(insecure({ name: 'sec2' }).status).toBe('exclude-overwrite-secure');
+    expect(index.match(req({ now: T0 + 20 })).expired).toHaveLength(1);
+    expect(insecure({ name: 'sec2' }, T0 + 21).status).toBe('inserted');
+    // Rebuilt after a dispose, the bucket still knows its Secure cookies.
+    index.insert(base({ name: 'sec3', secure: true }), { now: T0 + 22 });
+    index.dispose();
+    expect(insecure({ name: 'sec3' }, T0 + 23).status).toBe('exclude-overwrite-secure');
+    expect(selfCheck(index)).toBe(index.size);
+  });
 });
 
 /**
@@ -577,9 +836,20 @@ class Driver {
   tag = 0;
   matches = 0;
   evictions = 0;
+  /** Requests with partitionKey -1, and those whose answer holds cookies of three or more partitions. */
+  allRequests = 0;
+  mixedAll = 0;
   readonly #pick: <T>(list: readonly T[]) => T;
 
-  constructor(readonly index: CookieIndex, readonly r: () => number, readonly sites: number, readonly twin?: CookieIndex) {
+  steps = 0;
+
+  constructor(
+    readonly index: CookieIndex,
+    readonly r: () => number,
+    readonly sites: number,
+    readonly twin?: CookieIndex,
+    readonly mix: PartitionMix = DEFAULT_MIX,
+  ) {
     this.#pick = <T,>(list: readonly T[]): T => list[Math.floor(r() * list.length)] as T;
   }
 
@@ -601,7 +871,7 @@ class Driver {
     const now = this.now;
     const roll = r();
     if (roll < 0.75) {
-      const e = entryFor(pick, r, now, this.sites);
+      const e = entryFor(pick, r, now, this.sites, this.mix);
       const allowSecure = r() < 0.9;
       const excludeHttpOnly = r() < 0.1;
       const t = ++this.tag;
@@ -619,13 +889,18 @@ class Driver {
       this.evictions += want.removed.filter((x) => x.cause === 'evicted').length;
     } else if (roll < 0.97) {
       const site = Math.floor(r() * this.sites);
-      const request = randomRequest(site, r, pick, now);
+      const request = randomRequest(site, r, pick, now, this.mix);
       const got = index.match(request);
       if (twin) expect(twin.match(request)).toEqual(got);
+      const partitionOf = new Map(ref.cookies.map((c) => [c.tag, c.partition]));
       const want = ref.match(request);
       expect([...got.ids].map((id) => this.tagOf.get(id))).toEqual(want.tags);
       expect(this.#forget(got.expired).sort((a, b) => a - b)).toEqual(want.expired);
       this.matches += want.tags.length;
+      if (request.partitionKey === -1) {
+        this.allRequests++;
+        if (new Set(want.tags.map((t) => partitionOf.get(t))).size >= 3) this.mixedAll++;
+      }
     } else if (roll < 0.995) {
       const live = [...this.idOf.keys()];
       if (live.length === 0) return;
@@ -641,6 +916,7 @@ class Driver {
       expect(this.#forget(got.map((x) => x.id)).sort((a, b) => a - b)).toEqual(ref.purgeExpired(now));
     }
     expect(index.size).toBe(ref.cookies.length);
+    if (++this.steps % 100 === 0) expect(selfCheck(index)).toBe(index.size);
   }
 
   checkAccess(): void {

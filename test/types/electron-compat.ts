@@ -23,7 +23,9 @@ type ImplementedSessionMembers =
   | 'resolveHost'
   | 'clearHostResolverCache'
   | 'setSSLConfig'
-  | 'setCertificateVerifyProc';
+  | 'setCertificateVerifyProc'
+  | 'clearStorageData'
+  | 'clearData';
 
 export const sessionMembers: { [K in ImplementedSessionMembers]: Assignable<Session[K], Electron.Session[K]> } = {
   isPersistent: true,
@@ -41,7 +43,22 @@ export const sessionMembers: { [K in ImplementedSessionMembers]: Assignable<Sess
   clearHostResolverCache: true,
   setSSLConfig: true,
   setCertificateVerifyProc: true,
+  clearStorageData: true,
+  clearData: true,
 };
+
+// ses.cookies: each method accepts what Electron's accepts and gives what Electron's gives.
+type OurCookies = Session['cookies'];
+type CookiesMethods = 'get' | 'set' | 'remove' | 'flushStore';
+export const cookiesMembers: { [K in CookiesMethods]: Assignable<OurCookies[K], Electron.Cookies[K]> } = {
+  get: true,
+  set: true,
+  remove: true,
+  flushStore: true,
+};
+export const cookieStructure: Assignable<Awaited<ReturnType<OurCookies['get']>>[number], Electron.Cookie> = true;
+export const cookieSetDetails: Assignable<Electron.CookiesSetDetails, Parameters<OurCookies['set']>[0]> = true;
+export const cookieFilter: Assignable<Electron.CookiesGetFilter, Parameters<OurCookies['get']>[0]> = true;
 
 // The module functions accept every argument list Electron's accept (their return type is checked
 // member by member above, since Session does not have every Electron member yet).

@@ -19,7 +19,32 @@ let entries: usize = 0;
 let capacity: i32 = 0;
 let used: i32 = 0;
 let freeHead: i32 = -1;
-const heads = new Map<u32, i32>();
+/** Live entries (refs > 0). */
+let live: i32 = 0;
+// Hash table: `heads[hash & (headCap - 1)]` starts a chain of ids linked through `next`; the
+// table doubles when there are more live entries than heads (one probe sequence per lookup).
+let heads: usize = 0;
+let headCap: i32 = 0;
+
+// @ts-ignore: decorator
+@inline function headAt(h: u32): usize {
+  return heads + (<usize>(h & <u32>(headCap - 1)) << 2);
+}
+
+function growHeads(): void {
+  const cap = headCap == 0 ? 256 : headCap << 1;
+  if (heads != 0) heap.free(heads);
+  heads = heap.alloc(<usize>cap << 2);
+  memory.fill(heads, 0xff, <usize>cap << 2);
+  headCap = cap;
+  for (let id = 0; id < used; id++) {
+    const e = internAt(id);
+    if (e.refs <= 0) continue;
+    const at = headAt(e.hash);
+    e.next = load<i32>(at);
+    store<i32>(at, id);
+  }
+}
 
 /** FNV-1a over `len` bytes at `ptr`. */
 export function hashBytes(ptr: usize, len: i32): u32 {
@@ -41,12 +66,17 @@ export function bytesEqual(a: usize, b: usize, len: i32): bool {
 
 /** The id of the string at `ptr`, or -1 if it is not interned. */
 export function internFind(ptr: usize, len: i32): i32 {
-  const h = hashBytes(ptr, len);
-  if (!heads.has(h)) return -1;
-  let id = heads.get(h);
+  if (headCap == 0) return -1;
+  return internFindHashed(ptr, len, hashBytes(ptr, len));
+}
+
+/** `internFind` with the hash of the bytes already known. */
+export function internFindHashed(ptr: usize, len: i32, h: u32): i32 {
+  if (headCap == 0) return -1;
+  let id = load<i32>(headAt(h));
   while (id >= 0) {
     const e = internAt(id);
-    if (e.len == len && bytesEqual(e.ptr, ptr, len)) return id;
+    if (e.hash == h && e.len == len && bytesEqual(e.ptr, ptr, len)) return id;
     id = e.next;
   }
   return -1;
@@ -54,11 +84,13 @@ export function internFind(ptr: usize, len: i32): i32 {
 
 /** Interns the string at `ptr` (copying it) and takes one reference. */
 export function internAcquire(ptr: usize, len: i32): i32 {
-  const found = internFind(ptr, len);
+  const h = hashBytes(ptr, len);
+  const found = internFindHashed(ptr, len, h);
   if (found >= 0) {
     internAt(found).refs++;
     return found;
   }
+  if (live >= headCap) growHeads();
   let id: i32;
   if (freeHead >= 0) {
     id = freeHead;
@@ -71,7 +103,6 @@ export function internAcquire(ptr: usize, len: i32): i32 {
     }
     id = used++;
   }
-  const h = hashBytes(ptr, len);
   const e = internAt(id);
   e.ptr = heap.alloc(<usize>(len > 0 ? len : 1));
   memory.copy(e.ptr, ptr, <usize>len);
@@ -80,21 +111,26 @@ export function internAcquire(ptr: usize, len: i32): i32 {
   e.refs = 1;
   e.stamp = 0;
   e.result = 0;
-  e.next = heads.has(h) ? heads.get(h) : -1;
-  heads.set(h, id);
+  const at = headAt(h);
+  e.next = load<i32>(at);
+  store<i32>(at, id);
+  live++;
   return id;
+}
+
+/** Takes one more reference to a live id. */
+export function internRetain(id: i32): void {
+  internAt(id).refs++;
 }
 
 /** Drops one reference; the bytes are freed with the last one. */
 export function internRelease(id: i32): void {
   const e = internAt(id);
   if (--e.refs > 0) return;
-  const h = e.hash;
-  let cur = heads.get(h);
-  if (cur == id) {
-    if (e.next >= 0) heads.set(h, e.next);
-    else heads.delete(h);
-  } else {
+  const at = headAt(e.hash);
+  let cur = load<i32>(at);
+  if (cur == id) store<i32>(at, e.next);
+  else {
     while (cur >= 0) {
       const c = internAt(cur);
       if (c.next == id) {
@@ -104,6 +140,7 @@ export function internRelease(id: i32): void {
       cur = c.next;
     }
   }
+  live--;
   heap.free(e.ptr);
   e.ptr = 0;
   e.len = 0;

@@ -8,8 +8,8 @@
 import { scratchPtr } from '../scratch';
 import {
   CAUSE_EXPIRED_OVERWRITE, CAUSE_OVERWRITE, FLAG_HTTP_ONLY, J, collectDomain, collectGlobal, collectPartitioned,
-  findEquivalent, foundId, insertRecord, jarCount, jarFree, jarNew, jarSelect, lastExpiredCount, listPush, liveRec,
-  matchRequest, out, purgeAllExpired, removeRecord, rec, secureBlocked, setEarliestAccess, setLimitsEnabled,
+  findEquivalent, foundId, insertFound, insertRecord, jarCount, jarFree, jarNew, jarSelect, lastExpiredCount, listPush, liveRec,
+  matchRequest, out, purgeAllExpired, removeRecord, rec, secureBlocked, setEarliestAccess, setLimitsEnabled, verifyIndex,
 } from './store';
 
 /** Commit status bits; the number of (id, cause) pairs written is `status >>> 8`. */
@@ -19,7 +19,10 @@ const STATUS_INSERTED: i32 = 4;
 const STATUS_GLOBAL_PASS: i32 = 8;
 const COMMIT_SKIP_HTTP_ONLY: i32 = 1;
 
-/** Handle of the index the last `cookieFind` prepared a commit for (0 = none). */
+/**
+ * Handle of the index the last `cookieFind` prepared a commit for (0 = none). Any other call that
+ * changes an index clears it: the ids the find resolved (interned strings, bucket) are shared.
+ */
 let prepared: i32 = 0;
 let pRegLen = 0, pNameLen = 0, pDomainLen = 0, pPathLen = 0, pPartition = 0;
 
@@ -30,7 +33,7 @@ export function cookieIndexNew(): i32 {
 
 /** Frees a cookie index and everything it holds; the handle becomes invalid. */
 export function cookieIndexFree(index: i32): void {
-  if (prepared == index) prepared = 0;
+  prepared = 0;
   jarFree(index);
 }
 
@@ -46,7 +49,9 @@ export function cookieOutPtr(): usize {
 
 /**
  * Looks up the cookie equivalent to the key in scratch (same name, domain, path, partition) and
- * remembers the key for `cookieCommit`. Returns its id or -1.
+ * remembers the key for `cookieCommit`. Returns its id or -1. O(1) expected (a hash table);
+ * with `allowSecure` 0 it also scans the bucket's Secure cookies ("Leave Secure Cookies Alone").
+ * A negative partition aborts.
  */
 export function cookieFind(index: i32, regLen: i32, nameLen: i32, domainLen: i32, pathLen: i32, partition: i32, allowSecure: i32): i32 {
   jarSelect(index);
@@ -67,7 +72,9 @@ export function cookieFind(index: i32, regLen: i32, nameLen: i32, domainLen: i32
 /**
  * Sets the cookie whose key the preceding `cookieFind` saw (scratch unchanged since): the
  * set-time exclusions, the overwrite (cause overwrite / expired-overwrite), the insert unless
- * already expired, then garbage collection. Returns status bits | pairs << 8.
+ * already expired, then garbage collection. Returns status bits | pairs << 8. Aborts unless that
+ * find was on the same index and no call that changes any index (load, remove, match, purge,
+ * free) ran in between.
  */
 export function cookieCommit(
   index: i32,
@@ -85,18 +92,23 @@ export function cookieCommit(
   }
   if (status != 0) return status;
   const alreadyExpired = now >= expiry;
+  // The new cookie goes in before the equivalent one goes out (same final state; the ids the
+  // find resolved stay valid).
+  let bi = -1;
+  if (!alreadyExpired) {
+    const base = scratchPtr();
+    const name = base + <usize>pRegLen;
+    const domain = name + <usize>pNameLen;
+    const path = domain + <usize>pDomainLen;
+    bi = insertFound(id, base, pRegLen, name, pNameLen, domain, pDomainLen, path, pPathLen, pPartition,
+      creation, seq, access, expiry, flags, sameSite, priority, size);
+  }
   if (foundId >= 0) {
     removeRecord(foundId);
     listPush(out, foundId);
     listPush(out, alreadyExpired ? CAUSE_EXPIRED_OVERWRITE : CAUSE_OVERWRITE);
   }
   if (!alreadyExpired) {
-    const base = scratchPtr();
-    const name = base + <usize>pRegLen;
-    const domain = name + <usize>pNameLen;
-    const path = domain + <usize>pDomainLen;
-    const bi = insertRecord(id, base, pRegLen, name, pNameLen, domain, pDomainLen, path, pPathLen, pPartition,
-      creation, seq, access, expiry, flags, sameSite, priority, size);
     status |= STATUS_INSERTED;
     if (J.limitsEnabled) {
       if (pPartition != 0) collectPartitioned(bi, now);
@@ -110,12 +122,16 @@ export function cookieCommit(
   return status | ((out.len >> 1) << 8);
 }
 
-/** Adds a cookie as a store load does: no equivalence check, no garbage collection. */
+/**
+ * Adds a cookie as a store load does: no equivalence check, no garbage collection. (A duplicate
+ * key is kept; a later `cookieFind` returns one of the duplicates.) A negative partition aborts.
+ */
 export function cookieLoad(
   index: i32,
   id: i32, regLen: i32, nameLen: i32, domainLen: i32, pathLen: i32, partition: i32, creation: f64, seq: f64,
   access: f64, expiry: f64, flags: i32, sameSite: i32, priority: i32, size: i32,
 ): void {
+  prepared = 0;
   jarSelect(index);
   const base = scratchPtr();
   const name = base + <usize>regLen;
@@ -127,17 +143,23 @@ export function cookieLoad(
 
 /** Removes a cookie by id; aborts on an id that is not in the index. */
 export function cookieRemove(index: i32, id: i32): void {
+  prepared = 0;
   jarSelect(index);
   removeRecord(id);
 }
 
 /**
  * The ids sent with a request for [registrable domain][host][path] in scratch, in Chromium's
- * order; expired cookies of the bucket are deleted and listed after them (`cookieMatchExpired`).
- * flags: 1 secure (or trustworthy) URL, 2 include HttpOnly, 4 update access times, 8 include
- * unpartitioned cookies. context: 0 cross-site, 1 lax (unsafe method), 2 lax, 3 strict.
+ * order; expired cookies of the buckets read are deleted and listed after them
+ * (`cookieMatchExpired`), then the number of matches whose last access time moved (flag 4) and
+ * their ids. The output list is [matches][expired][touched count][touched]. partition: a
+ * partition key id, 0 for none, -1 for every partition of the registrable domain
+ * (CookiePartitionKeyCollection::ContainsAll). flags: 1 secure (or trustworthy) URL, 2 include
+ * HttpOnly, 4 update access times, 8 include unpartitioned cookies. context: 0 cross-site,
+ * 1 lax (unsafe method), 2 lax, 3 strict.
  */
 export function cookieMatch(index: i32, regLen: i32, hostLen: i32, pathLen: i32, partition: i32, flags: i32, context: i32, now: f64): i32 {
+  prepared = 0;
   jarSelect(index);
   const base = scratchPtr();
   const host = base + <usize>regLen;
@@ -153,6 +175,7 @@ export function cookieMatchExpired(index: i32): i32 {
 
 /** Deletes every expired cookie; returns the number of (id, cause expired) pairs written. */
 export function cookiePurgeExpired(index: i32, now: f64): i32 {
+  prepared = 0;
   jarSelect(index);
   purgeAllExpired(now);
   return out.len >> 1;
@@ -187,8 +210,13 @@ export function cookieLastAccess(index: i32, id: i32): f64 {
   return liveRec(id).access;
 }
 
-/** Number of cookies (all, or only unpartitioned when `unpartitioned` is 1). */
-export function cookieCount(index: i32, unpartitioned: i32): i32 {
+/**
+ * Number of cookies: all (`mode` 0) or only unpartitioned (1). Mode 2 is a self-check for tests
+ * (O(n)): the count of all cookies when the equivalence table, the buckets' Secure counts and the
+ * chains of partitioned buckets are consistent, -1 otherwise.
+ */
+export function cookieCount(index: i32, mode: i32): i32 {
   jarSelect(index);
-  return unpartitioned != 0 ? J.unpartitionedCount : J.totalCount;
+  if (mode == 2) return verifyIndex();
+  return mode != 0 ? J.unpartitionedCount : J.totalCount;
 }

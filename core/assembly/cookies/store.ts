@@ -2,9 +2,12 @@
 // bucketed like CookieMonster's `cookies_` / `partitioned_cookies_` maps: by (partition key id,
 // registrable domain). Each bucket keeps its ids in CookieSorter order (path length descending,
 // then creation ascending, then the host's insertion sequence), so a request scans it once and
-// needs no sort. Chromium: net/cookies/cookie_monster.cc; reference/cookies.md §4.5, §4.6, §4.9.
+// needs no sort. A per-jar hash table on (bucket, name, domain, path) finds the equivalent cookie
+// of an insert (RefUniqueKey) without scanning the bucket. The partitioned buckets of one
+// registrable domain are chained, so a request can read every partition at once.
+// Chromium: net/cookies/cookie_monster.cc; reference/cookies.md §4.5, §4.6, §4.9.
 
-import { Interned, bytesEqual, hashBytes, internAcquire, internAt, internFind, internRelease } from './intern';
+import { Interned, bytesEqual, hashBytes, internAcquire, internAt, internFind, internRelease, internRetain } from './intern';
 
 /** Change causes, numbered for the host (reference/cookies.md §4.8). */
 export const CAUSE_EXPLICIT: i32 = 1;
@@ -16,6 +19,17 @@ export const CAUSE_EXPIRED_OVERWRITE: i32 = 5;
 export const FLAG_LIVE: i32 = 1;
 export const FLAG_SECURE: i32 = 2;
 export const FLAG_HTTP_ONLY: i32 = 4;
+/**
+ * Bits 8.. of `Rec.flags`: the SameSite context rank a request needs (CookieEffectiveSameSite):
+ * None 0, Lax 2, Strict 3; 4 never (SameSite=None without Secure); 5 unspecified, which is
+ * Lax-allow-unsafe (1) for 2 minutes after creation and Lax (2) after.
+ */
+const NEED_SHIFT: i32 = 8;
+const NEED_NEVER: i32 = 4;
+const NEED_UNSPECIFIED: i32 = 5;
+
+/** Partition argument of a request that reads every partition (CookiePartitionKeyCollection::ContainsAll). */
+export const PARTITION_ALL: i32 = -1;
 
 // CookieMonster constants (cookie_monster.cc; reference/cookies.md §4.1).
 const DOMAIN_MAX: i32 = 180;
@@ -32,24 +46,28 @@ const SAFE_FROM_GLOBAL_PURGE: f64 = 30 * US_PER_DAY;
 const ACCESS_UPDATE_THRESHOLD: f64 = 60e6;
 const LAX_ALLOW_UNSAFE_MAX_AGE: f64 = 120e6;
 
-/** One cookie. Times are µs since the epoch as f64 (exact below 2^53); expiry +Infinity = session. */
+/**
+ * One cookie. Times are µs since the epoch as f64 (exact below 2^53); expiry +Infinity = session.
+ * 80 bytes; what a request reads of every cookie (flags, domain, path, access) comes first.
+ */
 @unmanaged
 export class Rec {
-  creation: f64 = 0;
   access: f64 = 0;
-  expiry: f64 = 0;
-  seq: f64 = 0;
-  bucket: i32 = 0;
+  flags: i32 = 0;
   domain: i32 = 0;
   path: i32 = 0;
+  bucket: i32 = 0;
+  creation: f64 = 0;
+  expiry: f64 = 0;
+  seq: f64 = 0;
   partition: i32 = 0;
   namePtr: usize = 0;
   nameLen: i32 = 0;
   nameHash: u32 = 0;
   size: i32 = 0;
-  flags: i32 = 0;
   sameSite: i32 = 0;
   priority: i32 = 0;
+  pad: i32 = 0;
 }
 
 /** The ids of one (partition, registrable domain) key, in CookieSorter order. */
@@ -61,6 +79,11 @@ export class Bucket {
   partition: i32 = 0;
   reg: i32 = -1;
   bytes: i32 = 0;
+  /** Secure cookies in the bucket: "Leave Secure Cookies Alone" scans only when there are some. */
+  secureCount: i32 = 0;
+  /** The other partitioned buckets of the same registrable domain (-1 ends; unused when unpartitioned). */
+  nextReg: i32 = -1;
+  prevReg: i32 = -1;
   minExpiry: f64 = 0;
 }
 
@@ -89,6 +112,16 @@ export class Jar {
   limitsEnabled: bool = true;
   /** Set when the last commit ran the global pass (the host then re-reads `earliestAccess`). */
   globalPassRan: bool = false;
+  /** The last (partition, registrable domain) key `bucketFind` resolved, and its bucket (-1: none). */
+  memoKey: u64 = 0;
+  memoBucket: i32 = -1;
+  /**
+   * The equivalence table: open addressing, linear probing, 8-byte slots [hash u32, id + 1]
+   * (0 = empty), keyed on (bucket, name, domain, path); at most half full.
+   */
+  eqSlots: usize = 0;
+  eqCap: i32 = 0;
+  eqUsed: i32 = 0;
 }
 
 const JAR: usize = offsetof<Jar>();
@@ -112,6 +145,7 @@ export function jarNew(): i32 {
   const j = changetype<Jar>(heap.alloc(JAR));
   memory.fill(changetype<usize>(j), 0, JAR);
   j.bucketFreeHead = -1;
+  j.memoBucket = -1;
   j.earliestAccess = -Infinity;
   j.limitsEnabled = true;
   let index: i32;
@@ -165,6 +199,7 @@ export function jarFree(handle: i32): void {
   }
   if (j.recs != 0) heap.free(j.recs);
   if (j.buckets != 0) heap.free(j.buckets);
+  if (j.eqSlots != 0) heap.free(j.eqSlots);
   heap.free(changetype<usize>(j));
   const index = handle - 1;
   jarMaps[index] = null;
@@ -215,6 +250,15 @@ export function listPush(l: IntList, v: i32): void {
   l.len++;
 }
 
+/** Makes room for `n` entries in all. */
+export function listReserve(l: IntList, n: i32): void {
+  if (n <= l.cap) return;
+  let cap = l.cap;
+  while (cap < n) cap <<= 1;
+  l.ptr = heap.realloc(l.ptr, <usize>cap << 2);
+  l.cap = cap;
+}
+
 // @ts-ignore: decorator
 @inline export function listAt(l: IntList, i: i32): i32 {
   return load<i32>(l.ptr + (<usize>i << 2));
@@ -233,6 +277,10 @@ const tmpB = listNew();
 const secureList = listNew();
 const nonSecureList = listNew();
 const expiredList = listNew();
+/** Start offsets (in `out`) of the sorted runs a multi-bucket match merges. */
+const runStarts = listNew();
+/** Ids whose last access time the current match moved. */
+const touchedList = listNew();
 
 // ---- records ----
 
@@ -286,10 +334,7 @@ function lraBefore(a: i32, b: i32): bool {
 function sortList(l: IntList, before: (a: i32, b: i32) => bool): void {
   const n = l.len;
   if (n < 2) return;
-  while (tmpB.cap < n) {
-    tmpB.cap <<= 1;
-    tmpB.ptr = heap.realloc(tmpB.ptr, <usize>tmpB.cap << 2);
-  }
+  listReserve(tmpB, n);
   let src = l.ptr;
   let dst = tmpB.ptr;
   for (let width = 1; width < n; width <<= 1) {
@@ -331,6 +376,17 @@ function sortList(l: IntList, before: (a: i32, b: i32) => bool): void {
 
 export function bucketFind(partition: i32, reg: i32): i32 {
   const key = bucketKey(partition, reg);
+  if (J.memoBucket >= 0 && J.memoKey == key) return J.memoBucket;
+  if (!bucketIndex.has(key)) return -1;
+  const bi = bucketIndex.get(key);
+  J.memoKey = key;
+  J.memoBucket = bi;
+  return bi;
+}
+
+/** The first partitioned bucket of `reg` (chained through `nextReg`), or -1. */
+function partitionedHead(reg: i32): i32 {
+  const key = bucketKey(PARTITION_ALL, reg);
   return bucketIndex.has(key) ? bucketIndex.get(key) : -1;
 }
 
@@ -355,14 +411,33 @@ function bucketNew(partition: i32, reg: i32): i32 {
   b.partition = partition;
   b.reg = reg;
   b.bytes = 0;
+  b.secureCount = 0;
   b.minExpiry = Infinity;
+  b.nextReg = -1;
+  b.prevReg = -1;
   bucketIndex.set(bucketKey(partition, reg), i);
+  if (partition != 0) {
+    const head = partitionedHead(reg);
+    if (head >= 0) {
+      bucketAt(head).prevReg = i;
+      b.nextReg = head;
+    }
+    bucketIndex.set(bucketKey(PARTITION_ALL, reg), i);
+  }
   return i;
 }
 
 function bucketFree(i: i32): void {
   const b = bucketAt(i);
   bucketIndex.delete(bucketKey(b.partition, b.reg));
+  if (J.memoBucket == i) J.memoBucket = -1;
+  if (b.partition != 0) {
+    const prev = b.prevReg, next = b.nextReg;
+    if (next >= 0) bucketAt(next).prevReg = prev;
+    if (prev >= 0) bucketAt(prev).nextReg = next;
+    else if (next >= 0) bucketIndex.set(bucketKey(PARTITION_ALL, b.reg), next);
+    else bucketIndex.delete(bucketKey(PARTITION_ALL, b.reg));
+  }
   internRelease(b.reg);
   heap.free(b.ids);
   b.ids = 0;
@@ -401,7 +476,8 @@ function bucketInsert(b: Bucket, id: i32): void {
     b.cap <<= 1;
     b.ids = heap.realloc(b.ids, <usize>b.cap << 2);
   }
-  const at = lowerBound(b, id);
+  // Usually the newest cookie of its path length; it goes last when it also has the shortest path.
+  const at = b.len == 0 || sortsBefore(bucketId(b, b.len - 1), id) ? b.len : lowerBound(b, id);
   const p = b.ids + (<usize>at << 2);
   memory.copy(p + 4, p, <usize>(b.len - at) << 2);
   store<i32>(p, id);
@@ -410,6 +486,9 @@ function bucketInsert(b: Bucket, id: i32): void {
 
 function bucketErase(b: Bucket, id: i32): void {
   let at = lowerBound(b, id);
+  // Equal sort keys: an overwrite with an unchanged value inherits creation and sequence, and the
+  // new cookie goes in before the old one goes out.
+  while (at < b.len && bucketId(b, at) != id && !sortsBefore(id, bucketId(b, at))) at++;
   if (at >= b.len || bucketId(b, at) != id) {
     at = -1;
     for (let k = 0; k < b.len; k++) if (bucketId(b, k) == id) { at = k; break; }
@@ -420,49 +499,256 @@ function bucketErase(b: Bucket, id: i32): void {
   b.len--;
 }
 
+// ---- the equivalence table: (bucket, name, domain, path) → id (RefUniqueKey inside a bucket) ----
+
+const EQ_MIN_CAP: i32 = 64;
+
+/** Hash of an equivalence key; the name enters through its FNV-1a hash, the rest as ids. */
+function eqHash(bucket: i32, domain: i32, path: i32, nameHash: u32): u32 {
+  let h = nameHash ^ (<u32>bucket * 0x9e3779b1);
+  h = rotl<u32>(h ^ (<u32>domain * 0x85ebca77), 13) * 5 + 0xe6546b64;
+  h ^= <u32>path * 0xc2b2ae3d;
+  h ^= h >> 16;
+  h *= 0x85ebca6b;
+  h ^= h >> 13;
+  h *= 0xc2b2ae35;
+  h ^= h >> 16;
+  return h;
+}
+
+// @ts-ignore: decorator
+@inline function eqSlot(i: i32): usize {
+  return J.eqSlots + (<usize>i << 3);
+}
+
+// @ts-ignore: decorator
+@inline function recHash(r: Rec): u32 {
+  return eqHash(r.bucket, r.domain, r.path, r.nameHash);
+}
+
+/** Rehashes the table into `cap` slots (a power of two). */
+function eqResize(cap: i32): void {
+  const old = J.eqSlots;
+  const oldCap = J.eqCap;
+  const slots = heap.alloc(<usize>cap << 3);
+  memory.fill(slots, 0, <usize>cap << 3);
+  const mask = cap - 1;
+  for (let k = 0; k < oldCap; k++) {
+    const s = old + (<usize>k << 3);
+    const v = load<i32>(s, 4);
+    if (v == 0) continue;
+    const h = load<u32>(s);
+    let i = <i32>(h & <u32>mask);
+    while (load<i32>(slots + (<usize>i << 3), 4) != 0) i = (i + 1) & mask;
+    store<u32>(slots + (<usize>i << 3), h);
+    store<i32>(slots + (<usize>i << 3), v, 4);
+  }
+  if (old != 0) heap.free(old);
+  J.eqSlots = slots;
+  J.eqCap = cap;
+}
+
+/** The live id with this key, or -1. */
+export function eqFind(bucket: i32, domain: i32, path: i32, name: usize, nameLen: i32, nameHash: u32): i32 {
+  if (J.eqUsed == 0) return -1;
+  const h = eqHash(bucket, domain, path, nameHash);
+  const mask = J.eqCap - 1;
+  let i = <i32>(h & <u32>mask);
+  while (true) {
+    const s = eqSlot(i);
+    const v = load<i32>(s, 4);
+    if (v == 0) return -1;
+    if (load<u32>(s) == h) {
+      const r = rec(v - 1);
+      if (r.bucket == bucket && r.domain == domain && r.path == path && r.nameLen == nameLen && bytesEqual(r.namePtr, name, nameLen)) {
+        return v - 1;
+      }
+    }
+    i = (i + 1) & mask;
+  }
+}
+
+/** Adds a live record (duplicates from a load are kept; a lookup returns one of them). */
+function eqAdd(id: i32): void {
+  if ((J.eqUsed + 1) << 1 > J.eqCap) eqResize(J.eqCap == 0 ? EQ_MIN_CAP : J.eqCap << 1);
+  const h = recHash(rec(id));
+  const mask = J.eqCap - 1;
+  let i = <i32>(h & <u32>mask);
+  while (load<i32>(eqSlot(i), 4) != 0) i = (i + 1) & mask;
+  store<u32>(eqSlot(i), h);
+  store<i32>(eqSlot(i), id + 1, 4);
+  J.eqUsed++;
+}
+
+/** Removes a record (its key fields still set) by backward-shift deletion; shrinks when 1/8 full. */
+function eqDelete(id: i32): void {
+  const h = recHash(rec(id));
+  const mask = J.eqCap - 1;
+  let i = <i32>(h & <u32>mask);
+  let probes = 0;
+  while (load<i32>(eqSlot(i), 4) != id + 1) {
+    if (load<i32>(eqSlot(i), 4) == 0 || ++probes > mask) abort('cookie index: id missing from the equivalence table');
+    i = (i + 1) & mask;
+  }
+  let j = i;
+  while (true) {
+    j = (j + 1) & mask;
+    const v = load<i32>(eqSlot(j), 4);
+    if (v == 0) break;
+    const hj = load<u32>(eqSlot(j));
+    const home = <i32>(hj & <u32>mask);
+    // The entry at j may fill the hole at i when its home is not cyclically in (i, j].
+    if (((j - home) & mask) >= ((j - i) & mask)) {
+      store<u32>(eqSlot(i), hj);
+      store<i32>(eqSlot(i), v, 4);
+      i = j;
+    }
+  }
+  store<u64>(eqSlot(i), 0);
+  J.eqUsed--;
+  if (J.eqCap > EQ_MIN_CAP && J.eqUsed << 3 < J.eqCap) eqResize(J.eqCap >> 1);
+}
+
+/**
+ * Self-check for tests: the number of live cookies, or -1 when the equivalence table does not
+ * find every live record under its own key (or holds more entries), a bucket's count of Secure
+ * cookies or its length is off, or a chain of partitioned buckets is broken.
+ */
+export function verifyIndex(): i32 {
+  if (J.eqUsed != J.totalCount) return -1;
+  let live = 0;
+  for (let id = 0; id < J.recCap; id++) {
+    const r = rec(id);
+    if ((r.flags & FLAG_LIVE) == 0) continue;
+    if (eqFind(r.bucket, r.domain, r.path, r.namePtr, r.nameLen, r.nameHash) != id) return -1;
+    if (!bucketLive(r.bucket)) return -1;
+    live++;
+  }
+  let inBuckets = 0;
+  for (let i = 0; i < J.bucketUsed; i++) {
+    if (!bucketLive(i)) continue;
+    const b = bucketAt(i);
+    if (b.len <= 0 || bucketFind(b.partition, b.reg) != i) return -1;
+    let secure = 0;
+    for (let k = 0; k < b.len; k++) {
+      const r = rec(bucketId(b, k));
+      if ((r.flags & FLAG_LIVE) == 0 || r.bucket != i) return -1;
+      if ((r.flags & FLAG_SECURE) != 0) secure++;
+    }
+    if (secure != b.secureCount) return -1;
+    inBuckets += b.len;
+    if (b.partition == 0) continue;
+    // Reachable from its chain's head, with the back links right on the way.
+    let cur = partitionedHead(b.reg);
+    let prev = -1;
+    let steps = 0;
+    while (cur >= 0 && cur != i) {
+      const c = bucketAt(cur);
+      if (!bucketLive(cur) || c.prevReg != prev || c.reg != b.reg || c.partition == 0 || ++steps > J.bucketUsed) return -1;
+      prev = cur;
+      cur = c.nextReg;
+    }
+    if (cur != i || b.prevReg != prev) return -1;
+  }
+  return inBuckets == live && live == J.totalCount ? live : -1;
+}
+
 // ---- insert / remove ----
 
 /**
  * Adds the record for `id` from the key bytes (registrable domain, name, domain, path) and the
- * fields. Returns the bucket index.
+ * fields, as a load does. Returns the bucket index.
  */
 export function insertRecord(
   id: i32, regPtr: usize, regLen: i32, namePtr: usize, nameLen: i32, domainPtr: usize, domainLen: i32,
   pathPtr: usize, pathLenBytes: i32, partition: i32, creation: f64, seq: f64, access: f64, expiry: f64,
   flags: i32, sameSite: i32, priority: i32, size: i32,
 ): i32 {
-  ensureRecord(id);
-  const r = rec(id);
-  if ((r.flags & FLAG_LIVE) != 0) abort('cookie index: cookie id already in use');
+  claimRecord(id, partition);
   let reg = internFind(regPtr, regLen);
   let bi = reg >= 0 ? bucketFind(partition, reg) : -1;
   if (bi < 0) {
     reg = internAcquire(regPtr, regLen);
     bi = bucketNew(partition, reg);
   }
+  const domain = internAcquire(domainPtr, domainLen);
+  const path = internAcquire(pathPtr, pathLenBytes);
+  fillRecord(id, bi, domain, path, namePtr, nameLen, hashBytes(namePtr, nameLen), partition,
+    creation, seq, access, expiry, flags, sameSite, priority, size);
+  return bi;
+}
+
+/**
+ * Adds the record for `id` under the key the last `findEquivalent` resolved (its ids are still
+ * valid: nothing ran in between). Done before the equivalent cookie is removed, so the bucket and
+ * the interned strings they share stay. Returns the bucket index.
+ */
+export function insertFound(
+  id: i32, regPtr: usize, regLen: i32, namePtr: usize, nameLen: i32, domainPtr: usize, domainLen: i32,
+  pathPtr: usize, pathLenBytes: i32, partition: i32, creation: f64, seq: f64, access: f64, expiry: f64,
+  flags: i32, sameSite: i32, priority: i32, size: i32,
+): i32 {
+  claimRecord(id, partition);
+  let bi = findBucket;
+  if (bi < 0) {
+    let reg = findReg;
+    if (reg >= 0) internRetain(reg);
+    else reg = internAcquire(regPtr, regLen);
+    bi = bucketNew(partition, reg);
+  }
+  let domain = findDomain;
+  if (domain >= 0) internRetain(domain);
+  else domain = internAcquire(domainPtr, domainLen);
+  let path = findPath;
+  if (path >= 0) internRetain(path);
+  else path = internAcquire(pathPtr, pathLenBytes);
+  fillRecord(id, bi, domain, path, namePtr, nameLen, findNameHash, partition,
+    creation, seq, access, expiry, flags, sameSite, priority, size);
+  return bi;
+}
+
+function claimRecord(id: i32, partition: i32): void {
+  ensureRecord(id);
+  if ((rec(id).flags & FLAG_LIVE) != 0) abort('cookie index: cookie id already in use');
+  if (partition < 0) abort('cookie index: negative partition key');
+}
+
+/** Fills a claimed record (owning one reference each to `domain` and `path`) and links it in. */
+function fillRecord(
+  id: i32, bi: i32, domain: i32, path: i32, namePtr: usize, nameLen: i32, nameHash: u32, partition: i32,
+  creation: f64, seq: f64, access: f64, expiry: f64, flags: i32, sameSite: i32, priority: i32, size: i32,
+): void {
+  const r = rec(id);
   r.creation = creation;
   r.seq = seq;
   r.access = access;
   r.expiry = expiry;
   r.bucket = bi;
-  r.domain = internAcquire(domainPtr, domainLen);
-  r.path = internAcquire(pathPtr, pathLenBytes);
+  r.domain = domain;
+  r.path = path;
   r.partition = partition;
   r.namePtr = heap.alloc(<usize>(nameLen > 0 ? nameLen : 1));
   memory.copy(r.namePtr, namePtr, <usize>nameLen);
   r.nameLen = nameLen;
-  r.nameHash = hashBytes(namePtr, nameLen);
+  r.nameHash = nameHash;
   r.size = size;
-  r.flags = (flags & (FLAG_SECURE | FLAG_HTTP_ONLY)) | FLAG_LIVE;
+  const secure = (flags & FLAG_SECURE) != 0;
+  let need: i32;
+  if (sameSite == 0) need = secure ? 0 : NEED_NEVER; // EXCLUDE_SAMESITE_NONE_INSECURE
+  else if (sameSite == 1) need = 2;
+  else if (sameSite == 2) need = 3;
+  else need = NEED_UNSPECIFIED;
+  r.flags = (flags & (FLAG_SECURE | FLAG_HTTP_ONLY)) | FLAG_LIVE | (need << NEED_SHIFT);
   r.sameSite = sameSite;
   r.priority = priority;
   const b = bucketAt(bi);
   bucketInsert(b, id);
+  eqAdd(id);
   b.bytes += size;
+  if (secure) b.secureCount++;
   if (expiry < b.minExpiry) b.minExpiry = expiry;
   if (partition == 0) J.unpartitionedCount++;
   J.totalCount++;
-  return bi;
 }
 
 /** Removes a live record; frees its bucket when it was the last one. */
@@ -471,7 +757,9 @@ export function removeRecord(id: i32): void {
   const bi = r.bucket;
   const b = bucketAt(bi);
   bucketErase(b, id);
+  eqDelete(id);
   b.bytes -= r.size;
+  if ((r.flags & FLAG_SECURE) != 0) b.secureCount--;
   if (r.partition == 0) J.unpartitionedCount--;
   J.totalCount--;
   internRelease(r.domain);
@@ -549,38 +837,108 @@ export const REQ_HTTP_ONLY: i32 = 2;
 export const REQ_UPDATE_ACCESS: i32 = 4;
 export const REQ_UNPARTITIONED: i32 = 8;
 
-function included(id: i32, host: usize, hostLen: i32, path: usize, pathLen: i32, flags: i32, context: i32, now: f64): bool {
-  const r = rec(id);
-  if ((r.flags & FLAG_SECURE) != 0 && (flags & REQ_SECURE) == 0) return false;
-  if ((r.flags & FLAG_HTTP_ONLY) != 0 && (flags & REQ_HTTP_ONLY) == 0) return false;
-  // Effective SameSite as a rank the context must reach: None 0, Lax-allow-unsafe 1, Lax 2,
-  // Strict 3 (CookieEffectiveSameSite; unspecified is Lax, or Lax+POST for 2 minutes).
-  const ss = r.sameSite;
-  let need: i32;
-  if (ss == 0) {
-    if ((r.flags & FLAG_SECURE) == 0) return false; // EXCLUDE_SAMESITE_NONE_INSECURE
-    need = 0;
-  } else if (ss == 1) need = 2;
-  else if (ss == 2) need = 3;
-  else need = now - r.creation <= LAX_ALLOW_UNSAFE_MAX_AGE ? 1 : 2;
-  if (context < need) return false;
-  const d = internAt(r.domain);
-  if (d.stamp != stamp) {
-    d.stamp = stamp;
-    d.result = domainMatches(d.ptr, d.len, host, hostLen) ? 1 : 0;
+/**
+ * Appends to `out`, in bucket order, the ids of bucket `bi` that a request includes
+ * (CanonicalCookie::IncludeForRequestURL): Secure and HttpOnly through `deny`, then SameSite,
+ * domain and path. Domain and path answers are cached in the interned strings under `stamp`.
+ * With `touch`, moves the last access time of each included cookie to `now` unless it moved less
+ * than a minute ago (the order of the updates does not matter, so it happens here, unsorted).
+ */
+function scanBucket(bi: i32, host: usize, hostLen: i32, path: usize, pathLen: i32, deny: i32, context: i32, now: f64, touch: bool): void {
+  const b = bucketAt(bi);
+  const n = b.len;
+  listReserve(out, out.len + n);
+  const start = out.ptr;
+  let o = start + (<usize>out.len << 2);
+  const ids = b.ids;
+  const recs = J.recs;
+  const st = stamp;
+  for (let k = 0; k < n; k++) {
+    const id = load<i32>(ids + (<usize>k << 2));
+    const r = changetype<Rec>(recs + <usize>id * REC);
+    const f = r.flags;
+    if ((f & deny) != 0) continue;
+    const need = f >>> NEED_SHIFT;
+    if (need > context) {
+      // Only an unspecified SameSite can still pass: Lax, or Lax+POST for 2 minutes.
+      if (need != NEED_UNSPECIFIED || context == 0 || (context == 1 && now - r.creation > LAX_ALLOW_UNSAFE_MAX_AGE)) continue;
+    }
+    const d = internAt(r.domain);
+    if (d.stamp != st) {
+      d.stamp = st;
+      d.result = domainMatches(d.ptr, d.len, host, hostLen) ? 1 : 0;
+    }
+    if (d.result == 0) continue;
+    const p = internAt(r.path);
+    if (p.stamp != st) {
+      p.stamp = st;
+      p.result = pathMatches(p.ptr, p.len, path, pathLen) ? 1 : 0;
+    }
+    if (p.result == 0) continue;
+    if (touch && now - r.access >= ACCESS_UPDATE_THRESHOLD) {
+      r.access = now;
+      listPush(touchedList, id);
+    }
+    store<i32>(o, id);
+    o += 4;
   }
-  if (d.result == 0) return false;
-  const p = internAt(r.path);
-  if (p.stamp != stamp) {
-    p.stamp = stamp;
-    p.result = pathMatches(p.ptr, p.len, path, pathLen) ? 1 : 0;
+  out.len = <i32>((o - start) >> 2);
+}
+
+/** Merges the sorted runs of `out` that start at `runStarts` into one, in CookieSorter order. */
+function mergeRuns(): void {
+  const n = out.len;
+  listReserve(tmpB, n);
+  let runs = runStarts.len;
+  let src = out.ptr;
+  let dst = tmpB.ptr;
+  while (runs > 1) {
+    let w = 0;
+    for (let r = 0; r < runs; r += 2) {
+      const lo = listAt(runStarts, r);
+      const mid = r + 1 < runs ? listAt(runStarts, r + 1) : n;
+      const hi = r + 2 < runs ? listAt(runStarts, r + 2) : n;
+      let i = lo, j = mid, k = lo;
+      while (i < mid && j < hi) {
+        const x = load<i32>(src + (<usize>i << 2));
+        const y = load<i32>(src + (<usize>j << 2));
+        if (sortsBefore(y, x)) {
+          store<i32>(dst + (<usize>k << 2), y);
+          j++;
+        } else {
+          store<i32>(dst + (<usize>k << 2), x);
+          i++;
+        }
+        k++;
+      }
+      if (i < mid) memory.copy(dst + (<usize>k << 2), src + (<usize>i << 2), <usize>(mid - i) << 2);
+      else if (j < hi) memory.copy(dst + (<usize>k << 2), src + (<usize>j << 2), <usize>(hi - j) << 2);
+      store<i32>(runStarts.ptr + (<usize>w << 2), lo);
+      w++;
+    }
+    runs = w;
+    const t = src;
+    src = dst;
+    dst = t;
   }
-  return p.result != 0;
+  if (src != out.ptr) memory.copy(out.ptr, src, <usize>n << 2);
+}
+
+/** Sweeps, then scans bucket `bi` into `out` as one more run (empty runs are not recorded). */
+function matchBucket(bi: i32, host: usize, hostLen: i32, path: usize, pathLen: i32, deny: i32, context: i32, now: f64, touch: bool): void {
+  // FindCookiesForRegistryControlledHost deletes the bucket's expired cookies (cause expired).
+  if (now >= bucketAt(bi).minExpiry && !sweepExpired(bi, now, true)) return;
+  const before = out.len;
+  scanBucket(bi, host, hostLen, path, pathLen, deny, context, now, touch);
+  if (out.len > before) listPush(runStarts, before);
 }
 
 /**
  * Ids for a request, in CookieSorter order, into `out`; expired cookies met in the buckets are
- * deleted first and listed after the matches. Returns the number of matches.
+ * deleted first and listed after the matches, then come the number of matches whose last access
+ * time moved and their ids: [matches][expired][touched count][touched]. `partition` is a
+ * partition key id, 0 for none, or PARTITION_ALL for every partition of the registrable domain.
+ * Returns the number of matches.
  */
 export function matchRequest(
   reg: usize, regLen: i32, host: usize, hostLen: i32, path: usize, pathLen: i32,
@@ -588,38 +946,40 @@ export function matchRequest(
 ): i32 {
   out.len = 0;
   expiredList.len = 0;
+  runStarts.len = 0;
+  touchedList.len = 0;
   const regId = internFind(reg, regLen);
-  if (regId < 0) return 0;
-  let bu = (flags & REQ_UNPARTITIONED) != 0 ? bucketFind(0, regId) : -1;
-  let bp = partition != 0 ? bucketFind(partition, regId) : -1;
-  // FindCookiesForRegistryControlledHost deletes the bucket's expired cookies (cause expired).
-  if (bu >= 0 && !sweepExpired(bu, now, true)) bu = -1;
-  if (bp >= 0 && !sweepExpired(bp, now, true)) bp = -1;
+  if (regId < 0) {
+    listPush(out, 0);
+    return 0;
+  }
   if (++stamp == 0) stamp = 1;
-  const a = bu >= 0 ? bucketAt(bu) : changetype<Bucket>(0);
-  const b = bp >= 0 ? bucketAt(bp) : changetype<Bucket>(0);
-  const na = bu >= 0 ? a.len : 0;
-  const nb = bp >= 0 ? b.len : 0;
-  let i = 0, j = 0;
-  while (i < na || j < nb) {
-    let id: i32;
-    if (j >= nb) id = bucketId(a, i++);
-    else if (i >= na) id = bucketId(b, j++);
-    else {
-      const x = bucketId(a, i);
-      const y = bucketId(b, j);
-      if (sortsBefore(y, x)) { id = y; j++; } else { id = x; i++; }
-    }
-    if (included(id, host, hostLen, path, pathLen, flags, context, now)) listPush(out, id);
+  const deny = ((flags & REQ_SECURE) != 0 ? 0 : FLAG_SECURE) | ((flags & REQ_HTTP_ONLY) != 0 ? 0 : FLAG_HTTP_ONLY);
+  const touch = (flags & REQ_UPDATE_ACCESS) != 0;
+  if ((flags & REQ_UNPARTITIONED) != 0) {
+    const bu = bucketFind(0, regId);
+    if (bu >= 0) matchBucket(bu, host, hostLen, path, pathLen, deny, context, now, touch);
   }
+  if (partition == PARTITION_ALL) {
+    let bi = partitionedHead(regId);
+    while (bi >= 0) {
+      const next = bucketAt(bi).nextReg; // read first: a sweep may free the bucket
+      matchBucket(bi, host, hostLen, path, pathLen, deny, context, now, touch);
+      bi = next;
+    }
+  } else if (partition != 0) {
+    const bp = bucketFind(partition, regId);
+    if (bp >= 0) matchBucket(bp, host, hostLen, path, pathLen, deny, context, now, touch);
+  }
+  if (runStarts.len > 1) mergeRuns();
   const matched = out.len;
-  if ((flags & REQ_UPDATE_ACCESS) != 0) {
-    for (let k = 0; k < matched; k++) {
-      const r = rec(listAt(out, k));
-      if (now - r.access >= ACCESS_UPDATE_THRESHOLD) r.access = now;
-    }
-  }
-  for (let k = 0; k < expiredList.len; k++) listPush(out, listAt(expiredList, k));
+  const ne = expiredList.len;
+  const nt = touchedList.len;
+  listReserve(out, matched + ne + 1 + nt);
+  memory.copy(out.ptr + (<usize>matched << 2), expiredList.ptr, <usize>ne << 2);
+  store<i32>(out.ptr + (<usize>(matched + ne) << 2), nt);
+  memory.copy(out.ptr + (<usize>(matched + ne + 1) << 2), touchedList.ptr, <usize>nt << 2);
+  out.len = matched + ne + 1 + nt;
   return matched;
 }
 
@@ -640,11 +1000,18 @@ function isSubdomainOf(sub: usize, subLen: i32, sup: usize, supLen: i32): bool {
 /** Result of the last `findEquivalent`: the equivalent id (or -1) and "Leave Secure Cookies Alone". */
 export let foundId: i32 = -1;
 export let secureBlocked: bool = false;
+/** The ids the last `findEquivalent` resolved (-1: not interned / no bucket yet), for `insertFound`. */
+let findReg: i32 = -1;
+let findBucket: i32 = -1;
+let findDomain: i32 = -1;
+let findPath: i32 = -1;
+let findNameHash: u32 = 0;
 
 /**
- * Scans the bucket of (partition, registrable domain) for the cookie with the same name, domain
- * and path (RefUniqueKey) and, when the setter may not set Secure cookies, for a Secure cookie
- * that is equivalent for secure cookie matching.
+ * Finds the cookie with the same name, domain and path (RefUniqueKey) in the bucket of
+ * (partition, registrable domain) through the equivalence table and, when the setter may not set
+ * Secure cookies and the bucket has some, scans them for one that is equivalent for secure cookie
+ * matching (same name, domains in a subdomain relation, its path on the new cookie's path).
  */
 export function findEquivalent(
   reg: usize, regLen: i32, name: usize, nameLen: i32, domain: usize, domainLen: i32,
@@ -652,31 +1019,37 @@ export function findEquivalent(
 ): void {
   foundId = -1;
   secureBlocked = false;
+  if (partition < 0) abort('cookie index: negative partition key');
+  const nameHash = hashBytes(name, nameLen);
   const regId = internFind(reg, regLen);
-  if (regId < 0) return;
-  const bi = bucketFind(partition, regId);
-  if (bi < 0) return;
   const domainId = internFind(domain, domainLen);
   const pathId = internFind(path, pathLenBytes);
-  const nameHash = hashBytes(name, nameLen);
-  const dnd = domainLen > 0 && load<u8>(domain) == 0x2e ? 1 : 0;
+  const bi = regId >= 0 ? bucketFind(partition, regId) : -1;
+  findReg = regId;
+  findBucket = bi;
+  findDomain = domainId;
+  findPath = pathId;
+  findNameHash = nameHash;
+  if (bi < 0) return;
   const b = bucketAt(bi);
-  for (let k = 0; k < b.len; k++) {
-    const id = bucketId(b, k);
-    const r = rec(id);
-    if (r.nameHash != nameHash || r.nameLen != nameLen || !bytesEqual(r.namePtr, name, nameLen)) continue;
-    if (!allowSecure && (r.flags & FLAG_SECURE) != 0) {
+  if (!allowSecure && b.secureCount > 0) {
+    const dnd = domainLen > 0 && load<u8>(domain) == 0x2e ? 1 : 0;
+    const a = domain + <usize>dnd, aLen = domainLen - dnd;
+    for (let k = 0; k < b.len; k++) {
+      const r = rec(bucketId(b, k));
+      if ((r.flags & FLAG_SECURE) == 0) continue;
+      if (r.nameHash != nameHash || r.nameLen != nameLen || !bytesEqual(r.namePtr, name, nameLen)) continue;
       const d = internAt(r.domain);
       const od = d.len > 0 && load<u8>(d.ptr) == 0x2e ? 1 : 0;
       const p = internAt(r.path);
-      const a = domain + <usize>dnd, aLen = domainLen - dnd;
       const c = d.ptr + <usize>od, cLen = d.len - od;
       if ((isSubdomainOf(a, aLen, c, cLen) || isSubdomainOf(c, cLen, a, aLen)) && pathMatches(p.ptr, p.len, path, pathLenBytes)) {
         secureBlocked = true;
+        break;
       }
     }
-    if (r.domain == domainId && r.path == pathId) foundId = id;
   }
+  if (domainId >= 0 && pathId >= 0) foundId = eqFind(bi, domainId, pathId, name, nameLen, nameHash);
 }
 
 // ---- garbage collection (CookieMonster::GarbageCollect, GarbageCollectPartitionedCookies) ----

@@ -6,7 +6,7 @@
 
 import { parse as parseDomain } from 'tldts';
 import { parseCookieDate } from './cookie-date.ts';
-import { CookieExclusionReason, CookieInclusionStatus, CookieWarningReason } from './inclusion-status.ts';
+import { CookieExclusionReason, CookieInclusionStatus, CookieWarningReason, borrowStatus, returnStatus } from './inclusion-status.ts';
 import {
   type CookiePriority,
   type CookieSameSite,
@@ -14,7 +14,7 @@ import {
   MAX_COOKIE_ATTRIBUTE_VALUE_SIZE,
   isValidCookieNameValuePair,
   isValidCookieValue,
-  parseSetCookie,
+  parseSetCookieFields,
   trimCookieToken,
   trimCookieValue,
   utf8ByteLength,
@@ -116,7 +116,16 @@ function schemeOf(url: URL): string {
 
 /** `GURL::SchemeIsCryptographic`: https and wss. */
 export function isCryptographicScheme(url: URL): boolean {
-  return url.protocol === 'https:' || url.protocol === 'wss:';
+  return isCryptographicProtocol(url.protocol);
+}
+
+function isCryptographicProtocol(protocol: string): boolean {
+  return protocol === 'https:' || protocol === 'wss:';
+}
+
+/** http, https, ws, wss (by `URL.protocol`): the schemes with registrable-domain rules. */
+function isHttpOrWsProtocol(protocol: string): boolean {
+  return protocol === 'https:' || protocol === 'http:' || protocol === 'wss:' || protocol === 'ws:';
 }
 
 const IPV4 = /^\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}$/;
@@ -136,15 +145,20 @@ export function isLocalhost(host: string): boolean {
 
 /** `cookie_util::ProvisionalAccessScheme`: how far a URL may touch Secure cookies. */
 export function accessScheme(url: URL): 'cryptographic' | 'trustworthy' | 'non_cryptographic' {
-  if (isCryptographicScheme(url)) return 'cryptographic';
+  return accessSchemeOf(url, url.protocol);
+}
+
+function accessSchemeOf(url: URL, protocol: string): 'cryptographic' | 'trustworthy' | 'non_cryptographic' {
+  if (isCryptographicProtocol(protocol)) return 'cryptographic';
   return isLocalhost(url.hostname) ? 'trustworthy' : 'non_cryptographic';
 }
 
 const DEFAULT_PORTS: Readonly<Record<string, number>> = { 'http:': 80, 'https:': 443, 'ws:': 80, 'wss:': 443, 'ftp:': 21 };
 
-function effectivePort(url: URL): number {
-  if (url.port !== '') return Number(url.port);
-  return DEFAULT_PORTS[url.protocol] ?? -1;
+function effectivePort(url: URL, protocol: string): number {
+  const port = url.port;
+  if (port !== '') return Number(port);
+  return DEFAULT_PORTS[protocol] ?? -1;
 }
 
 const UNRESERVED_ESCAPE = /%(2[dDeE]|3[0-9]|[46][1-9a-fA-F]|[57][0-9aA]|5[fF]|7[eE])/g;
@@ -167,16 +181,32 @@ export function canonicalUrlPath(url: URL): string {
  * The list comes from the `tldts` package.
  */
 export function registrableDomain(host: string): string {
-  const bare = host.startsWith('.') ? host.slice(1) : host;
-  if (bare === '' || isIpAddressHost(bare)) return '';
-  const info = parseDomain(bare, { allowPrivateDomains: true, extractHostname: false });
-  if (info.isIp || (info.isIcann !== true && info.isPrivate !== true)) return '';
-  return info.domain ?? '';
+  const bare = host.charCodeAt(0) === 0x2e ? host.slice(1) : host;
+  const known = registrableCache.get(bare);
+  if (known !== undefined) return known;
+  let domain = '';
+  if (bare !== '' && !isIpAddressHost(bare)) {
+    const info = parseDomain(bare, { allowPrivateDomains: true, extractHostname: false });
+    if (!info.isIp && (info.isIcann === true || info.isPrivate === true)) domain = info.domain ?? '';
+  }
+  // The public suffix lookup costs far more than a map hit, and requests repeat their hosts.
+  if (registrableCache.size >= REGISTRABLE_CACHE_SIZE) registrableCache.clear();
+  registrableCache.set(bare, domain);
+  return domain;
+}
+
+const REGISTRABLE_CACHE_SIZE = 4096;
+const registrableCache = new Map<string, string>();
+
+/** Whether a Domain attribute names `host` itself (`host` or `.host`, case-insensitively). */
+function isAttributeForHost(domainAttribute: string, host: string): boolean {
+  const lowerAttribute = domainAttribute.toLowerCase();
+  return lowerAttribute === host || lowerAttribute === `.${host}`;
 }
 
 /** `cookie_util::GetEffectiveDomain`: the registrable domain for http(s)/ws(s), the bare host otherwise. */
-function effectiveDomain(scheme: string, host: string): string {
-  if (scheme === 'http' || scheme === 'https' || scheme === 'ws' || scheme === 'wss') return registrableDomain(host);
+function effectiveDomain(protocol: string, host: string): string {
+  if (isHttpOrWsProtocol(protocol)) return registrableDomain(host);
   return host.startsWith('.') ? host.slice(1) : host;
 }
 
@@ -186,12 +216,50 @@ const FORBIDDEN_DOMAIN = /[\x00-\x20#%/:<>?@[\\\]^|\x7f]/;
 
 /** `CanonicalizeHost` for a Domain attribute: lowercase, IDNA to punycode, IPv4 forms; `''` when invalid. */
 export function canonicalizeCookieDomain(domain: string): string {
-  if (domain === '' || FORBIDDEN_DOMAIN.test(domain)) return '';
-  try {
-    return new URL(`http://${domain}/`).hostname;
-  } catch {
-    return '';
+  if (domain === '') return '';
+  // Parsing a URL costs far more than a map hit, and responses repeat their Domain attributes.
+  const known = canonicalDomainCache.get(domain);
+  if (known !== undefined) return known;
+  let canonical = '';
+  if (!FORBIDDEN_DOMAIN.test(domain)) {
+    try {
+      canonical = new URL(`http://${domain}/`).hostname;
+    } catch {
+      canonical = '';
+    }
   }
+  if (canonicalDomainCache.size >= CANONICAL_DOMAIN_CACHE_SIZE) canonicalDomainCache.clear();
+  canonicalDomainCache.set(domain, canonical);
+  return canonical;
+}
+
+const CANONICAL_DOMAIN_CACHE_SIZE = 4096;
+const canonicalDomainCache = new Map<string, string>();
+
+/** A Domain attribute canonicalised with its leading dot (`''` when invalid), and that domain's registrable domain. */
+interface DomainAttributeInfo {
+  readonly domain: string;
+  readonly registrable: string;
+}
+
+const domainAttributeCache = new Map<string, DomainAttributeInfo>();
+
+/** The parts of GetCookieDomainWithString that depend on the attribute alone, memoised per attribute. */
+function domainAttributeInfo(domainAttribute: string): DomainAttributeInfo {
+  let info = domainAttributeCache.get(domainAttribute);
+  if (info === undefined) {
+    let domain = canonicalizeCookieDomain(domainAttribute);
+    if (domain !== '' && domain.charCodeAt(0) !== 0x2e) domain = `.${domain}`;
+    info = { domain, registrable: domain === '' ? '' : registrableDomain(domain) };
+    if (domainAttributeCache.size >= CANONICAL_DOMAIN_CACHE_SIZE) domainAttributeCache.clear();
+    domainAttributeCache.set(domainAttribute, info);
+  }
+  return info;
+}
+
+function hasNonAscii(text: string): boolean {
+  for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) > 0x7f) return true;
+  return false;
 }
 
 /**
@@ -200,30 +268,39 @@ export function canonicalizeCookieDomain(domain: string): string {
  * `null` when the attribute is invalid (public suffix, other site, not a suffix of the host...).
  */
 export function getCookieDomain(url: URL, domainAttribute: string, status?: CookieInclusionStatus): string | null {
+  return cookieDomainFor(url.protocol, url.hostname, domainAttribute, status);
+}
+
+function cookieDomainFor(
+  protocol: string,
+  host: string,
+  domainAttribute: string,
+  status: CookieInclusionStatus | undefined,
+  facts?: SourceUrlFacts,
+): string | null {
   // Non-ASCII Domain attributes only warn unless features::kCookieDomainRejectNonASCII is on.
-  if (/[^\x00-\x7f]/.test(domainAttribute)) status?.warn(CookieWarningReason.WARN_DOMAIN_NON_ASCII);
-  const scheme = schemeOf(url);
-  const host = url.hostname;
+  if (hasNonAscii(domainAttribute)) status?.warn(CookieWarningReason.WARN_DOMAIN_NON_ASCII);
   if (host.endsWith('..')) return null;
 
-  const lowerAttribute = domainAttribute.toLowerCase();
-  if (domainAttribute === '' || (isIpAddressHost(host) && (lowerAttribute === host || lowerAttribute === `.${host}`))) {
-    if (scheme === 'http' || scheme === 'https' || scheme === 'ws' || scheme === 'wss') return host;
+  if (domainAttribute === '' || (isIpAddressHost(host) && isAttributeForHost(domainAttribute, host))) {
+    if (isHttpOrWsProtocol(protocol)) return host;
     return canonicalizeCookieDomain(host) || host;
   }
 
-  let cookieDomain = canonicalizeCookieDomain(domainAttribute);
+  const attribute = domainAttributeInfo(domainAttribute);
+  const cookieDomain = attribute.domain;
   if (cookieDomain === '') return null;
-  if (!cookieDomain.startsWith('.')) cookieDomain = `.${cookieDomain}`;
 
-  const urlRegistrable = effectiveDomain(scheme, host);
+  // `facts` (when given) describe this protocol and host.
+  const urlRegistrable = facts === undefined ? effectiveDomain(protocol, host) : (facts.effectiveDomain ??= effectiveDomain(protocol, host));
   if (urlRegistrable === '') {
     // IP addresses, intranet hosts and public suffixes only get a host cookie, and only when
     // the attribute names the host itself.
     const normalized = (domainAttribute.startsWith('.') ? domainAttribute.slice(1) : domainAttribute).toLowerCase();
     return normalized === host ? host : null;
   }
-  if (effectiveDomain(scheme, cookieDomain) !== urlRegistrable) return null;
+  // effectiveDomain(protocol, cookieDomain), the registrable part looked up once per attribute.
+  if ((isHttpOrWsProtocol(protocol) ? attribute.registrable : cookieDomain.slice(1)) !== urlRegistrable) return null;
   const isSuffix = host.length < cookieDomain.length ? cookieDomain === `.${host}` : host.endsWith(cookieDomain);
   return isSuffix ? cookieDomain : null;
 }
@@ -269,6 +346,8 @@ export type CookiePrefix = 'none' | 'secure' | 'host';
 
 /** `cookie_util::GetCookiePrefix`. */
 export function getCookiePrefix(name: string): CookiePrefix {
+  // Both prefixes start with "__" (no other character lowercases to '_').
+  if (name.charCodeAt(0) !== 0x5f || name.charCodeAt(1) !== 0x5f) return 'none';
   const head = name.slice(0, 9).toLowerCase();
   if (head === '__secure-') return 'secure';
   if (head.startsWith('__host-')) return 'host';
@@ -324,6 +403,8 @@ const INT64_MIN = -9223372036854775808n;
  */
 export function parseExpiration(parsed: Pick<ParsedSetCookie, 'maxAge' | 'expires'>, now: number, serverTime: number = now): number | null {
   if (parsed.maxAge !== null) {
+    const seconds = smallInteger(parsed.maxAge);
+    if (seconds !== undefined) return seconds <= 0 ? EARLIEST_COOKIE_TIME : now + seconds * 1000;
     // base::StringToInt64: optional sign, digits only; on overflow it reports the saturated value.
     const match = /^([+-]?)(\d+)(.*)$/s.exec(parsed.maxAge);
     if (match !== null) {
@@ -345,6 +426,29 @@ export function parseExpiration(parsed: Pick<ParsedSetCookie, 'maxAge' | 'expire
   return null;
 }
 
+/**
+ * The value of `text` when it is an optional sign and 1 to 15 ASCII digits and nothing else (an
+ * integer that a double holds exactly, far from int64 overflow); `undefined` otherwise.
+ */
+function smallInteger(text: string): number | undefined {
+  const length = text.length;
+  let i = 0;
+  let negative = false;
+  const first = text.charCodeAt(0);
+  if (first === 0x2b || first === 0x2d) {
+    negative = first === 0x2d;
+    i = 1;
+  }
+  if (length - i < 1 || length - i > 15) return undefined;
+  let n = 0;
+  for (; i < length; i++) {
+    const d = text.charCodeAt(i) - 0x30;
+    if (d < 0 || d > 9) return undefined;
+    n = n * 10 + d;
+  }
+  return negative ? -n : n;
+}
+
 /** `CanonicalCookie::ValidateAndAdjustExpiryDate`: cap a non-session expiry at creation + 400 days. */
 export function capExpiry(expiry: number | null, creation: number): number | null {
   if (expiry === null) return null;
@@ -356,14 +460,55 @@ export function isCookieExpired(cookie: Pick<CanonicalCookie, 'expiry'>, now: nu
   return cookie.expiry !== null && now >= cookie.expiry;
 }
 
-function sourcePortFor(url: URL, secure: boolean): number {
-  const port = effectivePort(url);
-  if (!secure || isCryptographicScheme(url)) return port;
-  return (url.protocol === 'http:' || url.protocol === 'ws:') && port === 80 ? 443 : port;
+function sourcePortFor(url: URL, protocol: string, secure: boolean): number {
+  return adjustSourcePort(effectivePort(url, protocol), protocol, secure);
+}
+
+function adjustSourcePort(port: number, protocol: string, secure: boolean): number {
+  if (!secure || isCryptographicProtocol(protocol)) return port;
+  return (protocol === 'http:' || protocol === 'ws:') && port === 80 ? 443 : port;
+}
+
+/**
+ * What cookie creation reads of the response URL, kept for the last URL seen (by href, which
+ * they derive from): a response's Set-Cookie lines share their URL, and each URL getter builds
+ * a new string.
+ */
+interface SourceUrlFacts {
+  href: string;
+  protocol: string;
+  hostname: string;
+  port: number;
+  /** The default cookie path (canonPathWithString with no attribute), computed on first use. */
+  defaultPath: string | null;
+  /** effectiveDomain of the URL, computed on first use. */
+  effectiveDomain: string | null;
+}
+
+let lastSource: SourceUrlFacts = { href: '', protocol: '', hostname: '', port: -1, defaultPath: null, effectiveDomain: null };
+
+function sourceFacts(url: URL): SourceUrlFacts {
+  const href = url.href;
+  let facts = lastSource;
+  if (href !== facts.href) {
+    const protocol = url.protocol;
+    facts = { href, protocol, hostname: url.hostname, port: effectivePort(url, protocol), defaultPath: null, effectiveDomain: null };
+    lastSource = facts;
+  }
+  return facts;
 }
 
 function fail(status: CookieInclusionStatus): CookieCreationResult {
   return { ok: false, reasons: status.exclusions, warnings: status.warnings };
+}
+
+const NO_WARNINGS: readonly CookieWarningReason[] = Object.freeze([]);
+
+/** {@link fail} for a borrowed status: the reasons are copied out and the status handed back. */
+function failBorrowed(status: CookieInclusionStatus): CookieCreationResult {
+  const result: CookieCreationResult = { ok: false, reasons: status.exclusions.slice(), warnings: status.warnings.slice() };
+  returnStatus(status);
+  return result;
 }
 
 /**
@@ -383,10 +528,13 @@ export function checkSetPermitted(
     status.exclude(CookieExclusionReason.EXCLUDE_FAILURE_TO_STORE);
     return false;
   }
-  const schemes = options.cookieableSchemes ?? DEFAULT_COOKIEABLE_SCHEMES;
-  if (!schemes.includes(schemeOf(parsed))) status.exclude(CookieExclusionReason.EXCLUDE_NONCOOKIEABLE_SCHEME);
+  const protocol = parsed.protocol;
+  const schemes = options.cookieableSchemes;
+  if (schemes === undefined ? !isHttpOrWsProtocol(protocol) : !schemes.includes(schemeOf(parsed))) {
+    status.exclude(CookieExclusionReason.EXCLUDE_NONCOOKIEABLE_SCHEME);
+  }
 
-  let scheme = accessScheme(parsed);
+  let scheme = accessSchemeOf(parsed, protocol);
   if (scheme === 'non_cryptographic' && options.trustworthy === true) scheme = 'trustworthy';
   if (scheme === 'non_cryptographic' && cookie.secure) status.exclude(CookieExclusionReason.EXCLUDE_SECURE_ONLY);
   if (scheme === 'trustworthy' && cookie.secure) status.warn(CookieWarningReason.WARN_SECURE_ACCESS_GRANTED_NON_CRYPTOGRAPHIC);
@@ -417,22 +565,32 @@ export function checkSetPermitted(
  * if (r.ok) r.cookie.domain; // '.example.com'
  */
 export function createCanonicalCookie(url: string | URL, line: string, now: number, options: CreateCanonicalCookieOptions = {}): CookieCreationResult {
-  const status = new CookieInclusionStatus();
+  // Nothing of the status escapes on success, so a spare one is used (see borrowStatus).
+  const status = borrowStatus();
   const source = toUrl(url);
   if (source === null) {
     status.exclude(CookieExclusionReason.EXCLUDE_FAILURE_TO_STORE);
-    return fail(status);
+    return failBorrowed(status);
   }
-  const parsed = parseSetCookie(line, status);
-  if (parsed === null) return fail(status);
+  const parsed = parseSetCookieFields(line, status);
+  if (parsed === null) return failBorrowed(status);
 
-  const domain = getCookieDomain(source, parsed.domain ?? '', status);
+  const facts = sourceFacts(source);
+  const protocol = facts.protocol;
+  const domainAttribute = parsed.domain ?? '';
+  const pathAttribute = parsed.path ?? '';
+  const domain = cookieDomainFor(protocol, facts.hostname, domainAttribute, status, facts);
   if (domain === null) status.exclude(CookieExclusionReason.EXCLUDE_INVALID_DOMAIN);
-  const path = canonPathWithString(source, parsed.path ?? '');
+  let path: string;
+  if (pathAttribute.charCodeAt(0) === 0x2f) path = pathAttribute; // canonPathWithString
+  else path = facts.defaultPath ??= canonPathWithString(source, '');
 
-  const prefix = getCookiePrefix(parsed.name);
-  let prefixValid = isCookiePrefixValid(prefix, source, parsed.secure, parsed.domain ?? '', parsed.path ?? '');
+  let prefixValid = true;
   if (parsed.name === '') prefixValid = !hasHiddenPrefixName(parsed.value);
+  else {
+    const prefix = getCookiePrefix(parsed.name);
+    if (prefix !== 'none') prefixValid = isCookiePrefixValid(prefix, source, parsed.secure, domainAttribute, pathAttribute);
+  }
   if (!prefixValid) status.exclude(CookieExclusionReason.EXCLUDE_INVALID_PREFIX);
 
   const partitionHasNonce = options.partitionKey?.nonce !== undefined;
@@ -440,9 +598,9 @@ export function createCanonicalCookie(url: string | URL, line: string, now: numb
     status.exclude(CookieExclusionReason.EXCLUDE_INVALID_PARTITIONED);
   }
   const partitionKey = parsed.partitioned || partitionHasNonce ? (options.partitionKey ?? null) : null;
-  if (!status.isInclude() || domain === null) return fail(status);
+  if (!status.isInclude() || domain === null) return failBorrowed(status);
 
-  const cryptographic = isCryptographicScheme(source);
+  const cryptographic = isCryptographicProtocol(protocol);
   if (parsed.secure && !cryptographic) status.warn(CookieWarningReason.WARN_TENTATIVELY_ALLOWING_SECURE_SOURCE_SCHEME);
   const serverTime = options.serverTime ?? now;
   const expiry = capExpiry(parseExpiration(parsed, now, serverTime), now);
@@ -451,7 +609,7 @@ export function createCanonicalCookie(url: string | URL, line: string, now: numb
     name: parsed.name,
     value: parsed.value,
     domain,
-    hostOnly: !domain.startsWith('.'),
+    hostOnly: domain.charCodeAt(0) !== 0x2e,
     path,
     secure: parsed.secure,
     httpOnly: parsed.httpOnly,
@@ -462,10 +620,12 @@ export function createCanonicalCookie(url: string | URL, line: string, now: numb
     expiry,
     partitionKey,
     sourceScheme: parsed.secure || cryptographic ? 'secure' : 'non_secure',
-    sourcePort: sourcePortFor(source, parsed.secure),
+    sourcePort: adjustSourcePort(facts.port, protocol, parsed.secure),
   };
-  if (options.checkSetPermitted !== false && !checkSetPermitted(cookie, source, options, status)) return fail(status);
-  return { ok: true, cookie, warnings: status.warnings };
+  if (options.checkSetPermitted !== false && !checkSetPermitted(cookie, source, options, status)) return failBorrowed(status);
+  const warnings = status.warnings.length === 0 ? NO_WARNINGS : status.warnings.slice();
+  returnStatus(status);
+  return { ok: true, cookie, warnings };
 }
 
 /** Fields of {@link createSanitizedCookie}, as Electron's `cookies.set` passes them (times in ms). */
@@ -569,7 +729,7 @@ export function createSanitizedCookie(details: SanitizedCookieDetails, now: numb
     expiry: capExpiry(details.expiry, creation),
     partitionKey,
     sourceScheme: details.secure || cryptographic ? 'secure' : 'non_secure',
-    sourcePort: sourcePortFor(url, details.secure),
+    sourcePort: sourcePortFor(url, url.protocol, details.secure),
   };
   return { ok: true, cookie, warnings: status.warnings };
 }

@@ -8,7 +8,14 @@ const MONTHS = ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', '
 
 // Delimiters: every ASCII punctuation character except ':' (which holds h:m:s together), plus
 // space and tab. Non-ASCII characters are part of tokens.
-const DELIMITERS = new Set('\t !"#$%&\'()*+,-./;<=>?@[\\]^_`{|}~');
+const DELIMITER_CHARACTERS = '\t !"#$%&\'()*+,-./;<=>?@[\\]^_`{|}~';
+/** 1 for a delimiter, by character code (ASCII only). */
+const DELIMITER_TABLE = new Uint8Array(128);
+for (let i = 0; i < DELIMITER_CHARACTERS.length; i++) DELIMITER_TABLE[DELIMITER_CHARACTERS.charCodeAt(i)] = 1;
+
+function isDelimiter(code: number): boolean {
+  return code < 128 && DELIMITER_TABLE[code] === 1;
+}
 
 function isDigit(code: number): boolean {
   return code >= 0x30 && code <= 0x39;
@@ -59,6 +66,81 @@ function daysInMonth(year: number, month: number): number {
  * @example parseCookieDate('Sat, 15-Apr-17 21:01:22 GMT') // Date.UTC(2017, 3, 15, 21, 1, 22)
  */
 export function parseCookieDate(text: string): number | null {
+  if (text.length === 29) {
+    const fixdate = parseImfFixdate(text);
+    if (fixdate !== undefined) return fixdate;
+  }
+  return parseCookieDateFull(text);
+}
+
+const digitAt = (text: string, i: number): number => text.charCodeAt(i) - 0x30;
+const isDigitAt = (text: string, i: number): boolean => isDigit(text.charCodeAt(i));
+
+function isAsciiLetter(code: number): boolean {
+  return (code | 0x20) >= 0x61 && (code | 0x20) <= 0x7a;
+}
+
+// The month abbreviations as 24-bit keys (three lowercase letters), in month order.
+const MONTH_KEYS = MONTHS.map((m) => (m.charCodeAt(0) << 16) | (m.charCodeAt(1) << 8) | m.charCodeAt(2));
+
+/** The month (1-12) whose abbreviation `text[at, at + 3)` is, ASCII case-insensitively; 0 for none. */
+function monthAt(text: string, at: number): number {
+  const a = text.charCodeAt(at);
+  const b = text.charCodeAt(at + 1);
+  const c = text.charCodeAt(at + 2);
+  if (!isAsciiLetter(a) || !isAsciiLetter(b) || !isAsciiLetter(c)) return 0;
+  return MONTH_KEYS.indexOf(((a | 0x20) << 16) | ((b | 0x20) << 8) | (c | 0x20)) + 1;
+}
+
+/**
+ * The IMF-fixdate form of RFC 9110 (`Sun, 06 Nov 1994 08:49:37 GMT`, what servers send), read
+ * directly: `undefined` when `text` is not exactly that shape, and then {@link parseCookieDateFull}
+ * decides. For that shape both give the same answer: the tokens are a weekday (three letters that
+ * are not a month), a 2-digit day, the month, a 4-digit year, h:m:s and a 3-letter zone that comes
+ * after the month and so is ignored.
+ */
+function parseImfFixdate(text: string): number | null | undefined {
+  if (
+    text.charCodeAt(3) !== 0x2c || // ','
+    text.charCodeAt(4) !== 0x20 ||
+    text.charCodeAt(7) !== 0x20 ||
+    text.charCodeAt(11) !== 0x20 ||
+    text.charCodeAt(16) !== 0x20 ||
+    text.charCodeAt(19) !== 0x3a || // ':'
+    text.charCodeAt(22) !== 0x3a ||
+    text.charCodeAt(25) !== 0x20 ||
+    !isDigitAt(text, 5) || !isDigitAt(text, 6) ||
+    !isDigitAt(text, 12) || !isDigitAt(text, 13) || !isDigitAt(text, 14) || !isDigitAt(text, 15) ||
+    !isDigitAt(text, 17) || !isDigitAt(text, 18) ||
+    !isDigitAt(text, 20) || !isDigitAt(text, 21) ||
+    !isDigitAt(text, 23) || !isDigitAt(text, 24) ||
+    !isAsciiLetter(text.charCodeAt(0)) || !isAsciiLetter(text.charCodeAt(1)) || !isAsciiLetter(text.charCodeAt(2)) ||
+    !isAsciiLetter(text.charCodeAt(26)) || !isAsciiLetter(text.charCodeAt(27)) || !isAsciiLetter(text.charCodeAt(28))
+  ) {
+    return undefined;
+  }
+  // A weekday that is a month would be taken as the month.
+  if (monthAt(text, 0) !== 0) return undefined;
+  const month = monthAt(text, 8);
+  if (month === 0) return undefined;
+  const day = digitAt(text, 5) * 10 + digitAt(text, 6);
+  let year = digitAt(text, 12) * 1000 + digitAt(text, 13) * 100 + digitAt(text, 14) * 10 + digitAt(text, 15);
+  if (year >= 70 && year <= 99) year += 1900;
+  else if (year <= 69) year += 2000;
+  const hour = digitAt(text, 17) * 10 + digitAt(text, 18);
+  const minute = digitAt(text, 20) * 10 + digitAt(text, 21);
+  const second = digitAt(text, 23) * 10 + digitAt(text, 24);
+  if (day < 1 || day > daysInMonth(year, month)) return null;
+  if (hour > 23 || minute > 59 || second > 59) return null;
+  // year >= 100 here, so Date.UTC does not read it as 19xx.
+  return Date.UTC(year, month - 1, day, hour, minute, second);
+}
+
+/**
+ * Chromium's full algorithm, for any text (what {@link parseCookieDate} falls back to).
+ * @internal Exported for tests.
+ */
+export function parseCookieDateFull(text: string): number | null {
   let day = 0;
   let month = 0;
   let year = 0;
@@ -70,10 +152,10 @@ export function parseCookieDate(text: string): number | null {
   let start = 0;
   const length = text.length;
   while (start < length) {
-    while (start < length && DELIMITERS.has(text[start] as string)) start++;
+    while (start < length && isDelimiter(text.charCodeAt(start))) start++;
     if (start >= length) break;
     let end = start;
-    while (end < length && !DELIMITERS.has(text[end] as string)) end++;
+    while (end < length && !isDelimiter(text.charCodeAt(end))) end++;
     const token = text.slice(start, end);
     start = end;
 

@@ -19,7 +19,8 @@ export interface CookieKernel {
   cookieSetLimits(index: number, on: number): void;
   cookieSetLastAccess(index: number, id: number, t: number): void;
   cookieLastAccess(index: number, id: number): number;
-  cookieCount(index: number, unpartitioned: number): number;
+  /** mode 0: all cookies, 1: unpartitioned ones, 2: a self-check for tests (the count, or -1 when the kernel finds its structures inconsistent). */
+  cookieCount(index: number, mode: number): number;
 }
 
 /** Typed view of a core's exports as the cookie kernel. */
@@ -44,7 +45,6 @@ export type CookieRemovalCause = 'explicit' | 'overwrite' | 'expired' | 'evicted
 
 const CAUSES: readonly CookieRemovalCause[] = ['explicit', 'explicit', 'overwrite', 'expired', 'evicted', 'expired-overwrite'];
 const CONTEXTS: Readonly<Record<SameSiteContext, number>> = { 'cross-site': 0, 'lax-unsafe': 1, lax: 2, 'same-site': 3 };
-const ACCESS_UPDATE_THRESHOLD_US = 60e6;
 
 /** What the index needs of one cookie. The host keeps the full CanonicalCookie under the same id. */
 export interface CookieIndexEntry {
@@ -114,7 +114,11 @@ export interface CookieRequest {
   readonly secure: boolean;
   readonly context: SameSiteContext;
   readonly now: number;
-  /** Partition key id of the request (0 or absent: none). */
+  /**
+   * Partition key id of the request (0 or absent: none), or -1 for the cookies of every partition
+   * (Chromium's CookiePartitionKeyCollection::ContainsAll), merged with the unpartitioned ones
+   * (unless `includeUnpartitioned` is false) in Chromium's order.
+   */
   readonly partitionKey?: number;
   /** Default true; false for a nonced partition (IncludeUnpartitionedCookies). */
   readonly includeUnpartitioned?: boolean;
@@ -124,7 +128,11 @@ export interface CookieRequest {
   readonly updateAccessTime?: boolean;
 }
 
-/** Matched ids in Chromium's order, and the expired ids deleted on the way (cause `expired`). */
+/**
+ * Matched ids in Chromium's order, and the expired ids deleted on the way (cause `expired`).
+ * Both are copies the caller may keep (small ones share a pooled ArrayBuffer: use them through
+ * their own length and offset, not through `.buffer`).
+ */
 export interface CookieMatchResult {
   readonly ids: Int32Array;
   readonly expired: Int32Array;
@@ -172,6 +180,41 @@ function freeIndexSlot(slot: IndexSlot): void {
 }
 
 const finalizer = new FinalizationRegistry<IndexSlot>(freeIndexSlot);
+
+const EMPTY_IDS: Int32Array = Object.freeze(new Int32Array(0)) as Int32Array;
+const NO_REMOVALS: readonly CookieRemoval[] = Object.freeze([]);
+
+// Results are copied into slices of a shared ArrayBuffer: a fresh small Int32Array costs an
+// off-heap allocation each (about 0.5 µs in V8), a view into an existing buffer does not.
+const POOL_BYTES = 16384;
+let pool = new ArrayBuffer(POOL_BYTES);
+let poolUsed = 0;
+
+function copyIds(src: Int32Array, at: number, count: number): Int32Array {
+  const bytes = count * 4;
+  let dst: Int32Array;
+  if (bytes > POOL_BYTES >> 2) dst = new Int32Array(count);
+  else {
+    if (poolUsed + bytes > POOL_BYTES) {
+      pool = new ArrayBuffer(POOL_BYTES);
+      poolUsed = 0;
+    }
+    dst = new Int32Array(pool, poolUsed, count);
+    poolUsed += bytes;
+  }
+  dst.set(src.subarray(at, at + count));
+  return dst;
+}
+
+/** Writes `text` at `at` if it is ASCII; returns the end, or -1 at the first other character. */
+function writeAscii(u8: Uint8Array, at: number, text: string): number {
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c > 0x7f) return -1;
+    u8[at + i] = c;
+  }
+  return at + text.length;
+}
 
 function canonicalDomain(domain: string, hostOnly: boolean): string {
   const bare = domain.charCodeAt(0) === 0x2e ? domain.slice(1) : domain;
@@ -244,7 +287,7 @@ export class CookieIndex {
   setLastAccess(id: number, time: number): void {
     this.#live(id, 'setLastAccess');
     this.#ensure();
-    this.#kernel('setLastAccess', (k) => k.cookieSetLastAccess(this.#slot.handle, id, time));
+    this.#kernel('cookies.setLastAccess', (k) => k.cookieSetLastAccess(this.#slot.handle, id, time));
     this.#lastAccess[id] = time;
   }
 
@@ -263,9 +306,12 @@ export class CookieIndex {
     const { now } = options;
     const domain = canonicalDomain(entry.domain, entry.hostOnly);
     const partition = entry.partitionKey ?? 0;
+    if (!(partition >= 0 && Number.isInteger(partition))) {
+      throw new RangeError(`CookieIndex.insert: partitionKey must be an integer >= 0, got ${String(partition)}`);
+    }
     this.#write4(entry.registrableDomain, entry.name, domain, entry.path);
     const allowSecure = options.allowSecure === false ? 0 : 1;
-    const found = this.#kernel('find', (k) => k.cookieFind(this.#slot.handle, this.#len0, this.#len1, this.#len2, this.#len3, partition, allowSecure));
+    const found = this.#kernel('cookies.find', (k) => k.cookieFind(this.#slot.handle, this.#len0, this.#len1, this.#len2, this.#len3, partition, allowSecure));
     let creation = entry.creation;
     let seq = this.#seq + 1;
     const old = found >= 0 ? this.#entries[found] : undefined;
@@ -278,13 +324,13 @@ export class CookieIndex {
     const flags = (entry.secure ? 2 : 0) | (entry.httpOnly ? 4 : 0);
     const priority = entry.priority ?? 1;
     const size = utf8Length(entry.name) + utf8Length(entry.value);
-    const status = this.#kernel('commit', (k) =>
+    const status = this.#kernel('cookies.commit', (k) =>
       k.cookieCommit(this.#slot.handle, id, creation, seq, access, entry.expiry, flags, entry.sameSite, priority, size, now, options.excludeHttpOnly ? 1 : 0),
     );
     if (seq > this.#seq) this.#seq = seq;
     if ((status & 4) === 0) {
       this.#free.push(id);
-      const removed = this.#readRemovals(status >>> 8);
+      const removed = status >>> 8 === 0 ? NO_REMOVALS : this.#readRemovals(status >>> 8);
       const kind = status & 1 ? 'exclude-overwrite-secure' : status & 2 ? 'exclude-overwrite-http-only' : 'expired';
       return { id: -1, status: kind, creation, removed };
     }
@@ -296,8 +342,8 @@ export class CookieIndex {
     };
     this.#lastAccess[id] = access;
     this.#size++;
-    const removed = this.#readRemovals(status >>> 8);
-    if (status & 8) this.#earliestAccess = this.#kernel('earliestAccess', (k) => k.cookieEarliestAccess(this.#slot.handle));
+    const removed = status >>> 8 === 0 ? NO_REMOVALS : this.#readRemovals(status >>> 8);
+    if (status & 8) this.#earliestAccess = this.#kernel('cookies.earliestAccess', (k) => k.cookieEarliestAccess(this.#slot.handle));
     return { id, status: 'inserted', creation, removed };
   }
 
@@ -305,7 +351,7 @@ export class CookieIndex {
   remove(id: number): void {
     this.#live(id, 'remove');
     this.#ensure();
-    this.#kernel('remove', (k) => k.cookieRemove(this.#slot.handle, id));
+    this.#kernel('cookies.remove', (k) => k.cookieRemove(this.#slot.handle, id));
     this.#forget(id);
   }
 
@@ -326,30 +372,30 @@ export class CookieIndex {
     const context = CONTEXTS[request.context];
     if (context === undefined) throw new TypeError(`CookieIndex.match: context must be one of ${Object.keys(CONTEXTS).join(', ')}, got ${String(request.context)}`);
     const partition = request.partitionKey ?? 0;
-    let expiredCount = 0;
-    const n = this.#kernel('match', (k) => {
-      const matched = k.cookieMatch(this.#slot.handle, this.#len0, this.#len1, this.#len2, partition, flags, context, now);
-      expiredCount = k.cookieMatchExpired(this.#slot.handle);
-      return matched;
-    });
-    const all = this.#readOut(n + expiredCount);
-    const ids = all.subarray(0, n);
-    const expired = all.subarray(n);
-    for (let i = 0; i < expired.length; i++) this.#forget(expired[i] as number);
-    if (update) {
-      const la = this.#lastAccess;
-      for (let i = 0; i < n; i++) {
-        const id = ids[i] as number;
-        if (now - (la[id] as number) >= ACCESS_UPDATE_THRESHOLD_US) la[id] = now;
-      }
+    if (partition !== -1 && !(partition >= 0 && Number.isInteger(partition))) {
+      throw new RangeError(`CookieIndex.match: partitionKey must be -1 or an integer >= 0, got ${String(partition)}`);
     }
+    const handle = this.#slot.handle;
+    const n = this.#kernel('cookies.match', (k) => k.cookieMatch(handle, this.#len0, this.#len1, this.#len2, partition, flags, context, now));
+    const expiredCount = cookieKernel(this.core.exports).cookieMatchExpired(handle);
+    // Output: [matches][expired][touched count][touched], the last being the matches whose
+    // access time the kernel moved (at most once a minute per cookie).
+    const view = this.#out();
+    const base = cookieKernel(this.core.exports).cookieOutPtr() >>> 2;
+    const ids = n === 0 ? EMPTY_IDS : copyIds(view, base, n);
+    const expired = expiredCount === 0 ? EMPTY_IDS : copyIds(view, base + n, expiredCount);
+    for (let i = 0; i < expired.length; i++) this.#forget(expired[i] as number);
+    const at = base + n + expiredCount;
+    const touched = view[at] as number;
+    const la = this.#lastAccess;
+    for (let i = at + 1; i <= at + touched; i++) la[view[i] as number] = now;
     return { ids, expired };
   }
 
   /** Deletes every expired cookie (GarbageCollectExpired), cause `expired`. */
   purgeExpired(now: number): CookieRemoval[] {
     this.#ensure();
-    const pairs = this.#kernel('purgeExpired', (k) => k.cookiePurgeExpired(this.#slot.handle, now));
+    const pairs = this.#kernel('cookies.purgeExpired', (k) => k.cookiePurgeExpired(this.#slot.handle, now));
     return this.#readRemovals(pairs);
   }
 
@@ -364,21 +410,30 @@ export class CookieIndex {
     this.#size--;
   }
 
-  #kernel<T>(fn: string, call: (k: CookieKernel) => T): T {
-    return this.core.call(`cookies.${fn}`, (x) => call(cookieKernel(x)));
+  /** Runs a kernel call under `label` (the trap handling of `Core.call`). */
+  #kernel<T>(label: string, call: (k: CookieKernel) => T): T {
+    return this.core.call(label, call as unknown as (x: CoreExports) => T);
   }
 
-  #readOut(count: number): Int32Array {
-    if (count === 0) return new Int32Array(0);
-    const at = cookieKernel(this.core.exports).cookieOutPtr();
-    return new Int32Array(this.core.exports.memory.buffer, at, count).slice();
+  #view: Int32Array = EMPTY_IDS;
+  #viewGeneration = -1;
+
+  /** The kernel's output list as a view of wasm memory (valid until the next kernel call). */
+  #out(): Int32Array {
+    const core = this.core;
+    if (this.#viewGeneration !== core.generation || this.#view.byteLength === 0) {
+      this.#view = new Int32Array(core.exports.memory.buffer);
+      this.#viewGeneration = core.generation;
+    }
+    return this.#view;
   }
 
   #readRemovals(pairs: number): CookieRemoval[] {
-    if (pairs === 0) return [];
-    const raw = this.#readOut(pairs * 2);
     const removed: CookieRemoval[] = [];
-    for (let i = 0; i < raw.length; i += 2) {
+    if (pairs === 0) return removed;
+    const raw = this.#out();
+    const at = cookieKernel(this.core.exports).cookieOutPtr() >>> 2;
+    for (let i = at; i < at + pairs * 2; i += 2) {
       const id = raw[i] as number;
       removed.push({ id, cause: CAUSES[raw[i + 1] as number] ?? 'explicit' });
       this.#forget(id);
@@ -393,7 +448,21 @@ export class CookieIndex {
 
   /** Writes four strings back to back into the scratch window and keeps their byte lengths. */
   #write4(a: string, b: string, c: string, d: string): void {
-    const total = this.core.writeScratch(a + b + c + d);
+    const core = this.core;
+    const n = a.length + b.length + c.length + d.length;
+    // ASCII straight into the window (no concatenation); anything else through writeScratch.
+    if (n <= core.exports.scratchSize()) {
+      const u8 = core.bytes;
+      let at = core.scratchPtr;
+      if ((at = writeAscii(u8, at, a)) >= 0 && (at = writeAscii(u8, at, b)) >= 0 && (at = writeAscii(u8, at, c)) >= 0 && writeAscii(u8, at, d) >= 0) {
+        this.#len0 = a.length;
+        this.#len1 = b.length;
+        this.#len2 = c.length;
+        this.#len3 = d.length;
+        return;
+      }
+    }
+    const total = core.writeScratch(a + b + c + d);
     const ascii = total === a.length + b.length + c.length + d.length;
     this.#len0 = ascii ? a.length : utf8Length(a);
     this.#len1 = ascii ? b.length : utf8Length(b);
@@ -412,10 +481,10 @@ export class CookieIndex {
     if (slot.handle !== 0 && slot.generation === core.generation) return;
     slot.handle = 0;
     const generation = core.generation;
-    const handle = this.#kernel('indexNew', (k) => k.cookieIndexNew());
+    const handle = this.#kernel('cookies.indexNew', (k) => k.cookieIndexNew());
     slot.handle = handle;
     slot.generation = generation;
-    this.#kernel('load', (k) => {
+    this.#kernel('cookies.load', (k) => {
       k.cookieSetLimits(handle, this.#limits ? 1 : 0);
       k.cookieSetEarliestAccess(handle, this.#earliestAccess);
     });
@@ -426,7 +495,7 @@ export class CookieIndex {
       const flags = (e.secure ? 2 : 0) | (e.httpOnly ? 4 : 0);
       const size = utf8Length(e.name) + utf8Length(e.value);
       const access = this.#lastAccess[id] as number;
-      this.#kernel('load', (k) =>
+      this.#kernel('cookies.load', (k) =>
         k.cookieLoad(handle, id, this.#len0, this.#len1, this.#len2, this.#len3, e.partitionKey, e.creation, e.seq, access, e.expiry, flags, e.sameSite, e.priority, size),
       );
     }

@@ -104,7 +104,19 @@ export function isValidCookieNameValuePair(name: string, value: string, status?:
 
 /** ASCII-only lowercasing (base::ToLowerASCII): non-ASCII letters are left alone. */
 export function asciiLower(text: string): string {
-  return /[A-Z]/.test(text) ? text.replace(/[A-Z]+/g, (m) => m.toLowerCase()) : text;
+  // Only A-Z change (String#toLowerCase would also fold non-ASCII letters).
+  let i = 0;
+  for (; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 0x41 && c <= 0x5a) break;
+  }
+  if (i === text.length) return text;
+  let out = text.slice(0, i);
+  for (; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    out += c >= 0x41 && c <= 0x5a ? String.fromCharCode(c + 0x20) : text[i];
+  }
+  return out;
 }
 
 /** `ParsedCookie::ParseValueString`: the text with leading/trailing SP and TAB removed, cut at the first ';'. */
@@ -141,11 +153,6 @@ export function parseSameSite(text: string): CookieSameSite {
   }
 }
 
-function parsePriority(text: string): CookiePriority {
-  const lower = asciiLower(text);
-  return lower === 'low' || lower === 'high' ? lower : 'medium';
-}
-
 /**
  * Parse one Set-Cookie header value as Chromium's ParsedCookie. Returns `null` when Chromium
  * would reject the line; the reasons are added to `status` (exclusions) and kept warnings too.
@@ -154,20 +161,269 @@ function parsePriority(text: string): CookiePriority {
  * @example parseSetCookie('foo')?.value // 'foo' (nameless cookie)
  */
 export function parseSetCookie(line: string, status: CookieInclusionStatus = new CookieInclusionStatus()): ParsedSetCookie | null {
-  // Lines that a '\r', '\n' or '\0' would have truncated are blocked (parsed_cookie.cc).
-  if (/[\r\n\0]/.test(line)) {
-    status.exclude(CookieExclusionReason.EXCLUDE_DISALLOWED_CHARACTER);
-    return null;
+  return parseLine(line, status, true);
+}
+
+const NO_ATTRIBUTES: ReadonlyArray<readonly [string, string]> = Object.freeze([]);
+
+/**
+ * {@link parseSetCookie} without the `attributes` list (an empty frozen array): what cookie
+ * creation needs, with no per-attribute allocation.
+ * @internal
+ */
+export function parseSetCookieFields(line: string, status: CookieInclusionStatus): ParsedSetCookie | null {
+  return parseLine(line, status, false);
+}
+
+/**
+ * {@link parseSetCookie} through the general tokenizer only (what the clean-line shortcut falls
+ * back to), so tests can check that the shortcut gives the same answers.
+ * @internal
+ */
+export function parseSetCookieGeneral(line: string, status: CookieInclusionStatus = new CookieInclusionStatus()): ParsedSetCookie | null {
+  return parseAnyLine(line, status, true);
+}
+
+// Line flags from the first scan.
+const HAS_CONTROL = 1; // a control character (TAB included) or DEL somewhere
+const HAS_NON_ASCII = 2;
+
+/** Whether `line[start, start + literal.length)` is `literal` (lowercase ASCII) ignoring ASCII case. */
+function matchesLower(line: string, start: number, literal: string): boolean {
+  for (let k = 0; k < literal.length; k++) {
+    const c = line.charCodeAt(start + k);
+    const t = literal.charCodeAt(k);
+    if (c !== t && (c < 0x41 || c > 0x5a || c + 0x20 !== t)) return false;
   }
+  return true;
+}
+
+// Known attributes (ParsedCookie::SetupAttributes), by code.
+const ATTR_UNKNOWN = 0;
+const ATTR_DOMAIN = 1;
+const ATTR_PATH = 2;
+const ATTR_EXPIRES = 3;
+const ATTR_MAX_AGE = 4;
+const ATTR_SECURE = 5;
+const ATTR_HTTP_ONLY = 6;
+const ATTR_PARTITIONED = 7;
+const ATTR_SAME_SITE = 8;
+const ATTR_PRIORITY = 9;
+
+/** The attribute named by `line[start, end)`, ASCII case-insensitively, without copying it. */
+function attributeCode(line: string, start: number, end: number): number {
+  switch (end - start) {
+    case 4:
+      return matchesLower(line, start, 'path') ? ATTR_PATH : ATTR_UNKNOWN;
+    case 6:
+      if (matchesLower(line, start, 'domain')) return ATTR_DOMAIN;
+      return matchesLower(line, start, 'secure') ? ATTR_SECURE : ATTR_UNKNOWN;
+    case 7:
+      if (matchesLower(line, start, 'expires')) return ATTR_EXPIRES;
+      return matchesLower(line, start, 'max-age') ? ATTR_MAX_AGE : ATTR_UNKNOWN;
+    case 8:
+      if (matchesLower(line, start, 'samesite')) return ATTR_SAME_SITE;
+      if (matchesLower(line, start, 'httponly')) return ATTR_HTTP_ONLY;
+      return matchesLower(line, start, 'priority') ? ATTR_PRIORITY : ATTR_UNKNOWN;
+    case 11:
+      return matchesLower(line, start, 'partitioned') ? ATTR_PARTITIONED : ATTR_UNKNOWN;
+    default:
+      return ATTR_UNKNOWN;
+  }
+}
+
+/** {@link parseSameSite} on `line[start, end)`. */
+function sameSiteAt(line: string, start: number, end: number): CookieSameSite {
+  switch (end - start) {
+    case 4:
+      return matchesLower(line, start, 'none') ? 'no_restriction' : 'unspecified';
+    case 3:
+      return matchesLower(line, start, 'lax') ? 'lax' : 'unspecified';
+    case 6:
+      return matchesLower(line, start, 'strict') ? 'strict' : 'unspecified';
+    default:
+      return 'unspecified';
+  }
+}
+
+/** The Priority attribute on `line[start, end)`: low/high ASCII case-insensitive, else medium. */
+function priorityAt(line: string, start: number, end: number): CookiePriority {
+  const length = end - start;
+  if (length === 3) return matchesLower(line, start, 'low') ? 'low' : 'medium';
+  if (length === 4) return matchesLower(line, start, 'high') ? 'high' : 'medium';
+  return 'medium';
+}
+
+/** The attributes of one line that CanonicalCookie reads (the last of each kind wins). */
+class AttributeFields {
+  domain: string | null = null;
+  path: string | null = null;
+  expires: string | null = null;
+  maxAge: string | null = null;
+  secure = false;
+  httpOnly = false;
+  partitioned = false;
+  sameSite: CookieSameSite = 'unspecified';
+  priority: CookiePriority = 'medium';
+
+  result(name: string, value: string, attributes: ReadonlyArray<readonly [string, string]>): ParsedSetCookie {
+    const { domain, path, expires, maxAge, secure, httpOnly, partitioned, sameSite, priority } = this;
+    return { name, value, attributes, domain, path, expires, maxAge, secure, httpOnly, partitioned, sameSite, priority };
+  }
+}
+
+/** Records the attribute `line[tokenStart, tokenEnd) = line[valueStart, valueEnd)` if it is one Chromium reads. */
+function applyAttribute(f: AttributeFields, line: string, tokenStart: number, tokenEnd: number, valueStart: number, valueEnd: number): void {
+  switch (attributeCode(line, tokenStart, tokenEnd)) {
+    case ATTR_DOMAIN:
+      f.domain = line.slice(valueStart, valueEnd);
+      break;
+    case ATTR_PATH:
+      f.path = line.slice(valueStart, valueEnd);
+      break;
+    case ATTR_EXPIRES:
+      f.expires = line.slice(valueStart, valueEnd);
+      break;
+    case ATTR_MAX_AGE:
+      f.maxAge = line.slice(valueStart, valueEnd);
+      break;
+    case ATTR_SECURE:
+      f.secure = true;
+      break;
+    case ATTR_HTTP_ONLY:
+      f.httpOnly = true;
+      break;
+    case ATTR_PARTITIONED:
+      f.partitioned = true;
+      break;
+    case ATTR_SAME_SITE:
+      f.sameSite = sameSiteAt(line, valueStart, valueEnd);
+      break;
+    case ATTR_PRIORITY:
+      f.priority = priorityAt(line, valueStart, valueEnd);
+      break;
+    default:
+      break;
+  }
+}
+
+function parseLine(line: string, status: CookieInclusionStatus, collect: boolean): ParsedSetCookie | null {
+  const clean = parseCleanLine(line, status, collect);
+  return clean !== undefined ? clean : parseAnyLine(line, status, collect);
+}
+
+/** Printable ASCII (0x20-0x7E): no control character, DEL or non-ASCII. */
+function isPrintableAscii(code: number): boolean {
+  return code >= 0x20 && code <= 0x7e;
+}
+
+/**
+ * {@link parseAnyLine} for the usual line: printable ASCII only (no TAB), and accepted. The checks
+ * for control characters ride along in the one pass of the tokenizer (every character is read by
+ * one of its loops), so there is no separate scan, and byte counts are string lengths. Returns
+ * `undefined`, having touched nothing, as soon as the line is anything else (a character outside
+ * printable ASCII, or a refused name/value pair): {@link parseAnyLine} then decides.
+ */
+function parseCleanLine(line: string, status: CookieInclusionStatus, collect: boolean): ParsedSetCookie | null | undefined {
   const end = line.length;
+  let name = '';
+  let value = '';
+  const attributes: Array<readonly [string, string]> | null = collect ? [] : null;
+  const fields = new AttributeFields();
+  // The warning is given once the whole line is known to be clean (parseAnyLine gives it in order).
+  let oversizedAttribute = false;
+
+  let it = 0;
+  for (let pairIndex = 0; it < end; pairIndex++) {
+    let c = 0;
+    while (it < end && (c = line.charCodeAt(it)) === SPACE) it++;
+    if (it === end) {
+      if (pairIndex !== 0) break;
+      return undefined; // nothing but spaces
+    }
+    // The token: runs to ';' or '=', trailing spaces dropped.
+    const tokenStart = it;
+    while (c !== SEMICOLON && c !== EQUALS) {
+      if (!isPrintableAscii(c)) return undefined;
+      if (++it === end) break;
+      c = line.charCodeAt(it);
+    }
+    let tokenEnd = it;
+    while (tokenEnd > tokenStart && line.charCodeAt(tokenEnd - 1) === SPACE) tokenEnd--;
+
+    let hasName = true;
+    if (it === end || c !== EQUALS) {
+      if (pairIndex === 0) {
+        // No '=' in the first pair: the text is the value of a nameless cookie.
+        hasName = false;
+        it = tokenStart;
+      }
+    } else {
+      it++;
+    }
+
+    // The value: runs to ';' ('=' is allowed), outer spaces dropped.
+    while (it < end && (c = line.charCodeAt(it)) === SPACE) it++;
+    const valueStart = it;
+    while (it < end) {
+      c = line.charCodeAt(it);
+      if (c === SEMICOLON) break;
+      if (!isPrintableAscii(c)) return undefined;
+      it++;
+    }
+    let valueEnd = it;
+    while (valueEnd > valueStart && line.charCodeAt(valueEnd - 1) === SPACE) valueEnd--;
+
+    if (pairIndex === 0) {
+      if (!hasName) tokenEnd = tokenStart;
+      if (tokenEnd === tokenStart && valueEnd === valueStart) return undefined; // no content
+      if (tokenEnd - tokenStart + valueEnd - valueStart > MAX_COOKIE_NAME_PLUS_VALUE_SIZE) return undefined;
+      name = line.slice(tokenStart, tokenEnd);
+      value = line.slice(valueStart, valueEnd);
+    } else if (valueEnd - valueStart > MAX_COOKIE_ATTRIBUTE_VALUE_SIZE) {
+      oversizedAttribute = true;
+    } else {
+      if (attributes !== null) attributes.push([asciiLower(line.slice(tokenStart, tokenEnd)), line.slice(valueStart, valueEnd)]);
+      applyAttribute(fields, line, tokenStart, tokenEnd, valueStart, valueEnd);
+    }
+    if (it < end) it++;
+  }
+  if (end === 0) return undefined;
+  if (oversizedAttribute) status.warn(CookieWarningReason.WARN_ATTRIBUTE_VALUE_EXCEEDS_MAX_SIZE);
+  return fields.result(name, value, attributes ?? NO_ATTRIBUTES);
+}
+
+// Any line: a first scan for the characters that block it or need checks, then the tokenizer.
+// No regular expression and no copy of attribute names: the known attributes are recognised in
+// place and only the values kept are sliced out.
+function parseAnyLine(line: string, status: CookieInclusionStatus, collect: boolean): ParsedSetCookie | null {
+  const end = line.length;
+  // Lines that a '\r', '\n' or '\0' would have truncated are blocked (parsed_cookie.cc). The same
+  // scan finds out whether the per-token character checks and UTF-8 counts are needed at all.
+  let flags = 0;
+  for (let i = 0; i < end; i++) {
+    const c = line.charCodeAt(i);
+    if (c < 0x20) {
+      if (c === 0x0d || c === 0x0a || c === 0) {
+        status.exclude(CookieExclusionReason.EXCLUDE_DISALLOWED_CHARACTER);
+        return null;
+      }
+      flags |= HAS_CONTROL;
+    } else if (c >= 0x7f) flags |= c === 0x7f ? HAS_CONTROL : HAS_NON_ASCII;
+  }
   if (end === 0) {
     status.exclude(CookieExclusionReason.EXCLUDE_NO_COOKIE_CONTENT);
     return null;
   }
+  const checkCharacters = (flags & HAS_CONTROL) !== 0;
+  const ascii = (flags & HAS_NON_ASCII) === 0;
 
   let name = '';
   let value = '';
-  const attributes: Array<readonly [string, string]> = [];
+  const attributes: Array<readonly [string, string]> | null = collect ? [] : null;
+  // SetupAttributes: the last occurrence of each known attribute wins.
+  const fields = new AttributeFields();
+
   let it = 0;
   for (let pairIndex = 0; it < end; pairIndex++) {
     // The token: skip whitespace, run to ';' or '=', drop trailing whitespace.
@@ -180,22 +436,23 @@ export function parseSetCookie(line: string, status: CookieInclusionStatus = new
       tokenStart = 0;
     } else {
       tokenStart = it;
-      while (it < end && line.charCodeAt(it) !== SEMICOLON && line.charCodeAt(it) !== EQUALS) it++;
+      let c = line.charCodeAt(it);
+      while (c !== SEMICOLON && c !== EQUALS) {
+        if (++it === end) break;
+        c = line.charCodeAt(it);
+      }
       tokenEnd = it;
       while (tokenEnd > tokenStart && isWhitespace(line.charCodeAt(tokenEnd - 1))) tokenEnd--;
     }
 
-    let pairName: string;
+    let hasName = true;
     if (it === end || line.charCodeAt(it) !== EQUALS) {
       if (pairIndex === 0) {
         // No '=' in the first pair: the text is the value of a nameless cookie.
-        pairName = '';
+        hasName = false;
         it = tokenStart;
-      } else {
-        pairName = line.slice(tokenStart, tokenEnd);
       }
     } else {
-      pairName = line.slice(tokenStart, tokenEnd);
       it++;
     }
 
@@ -205,69 +462,49 @@ export function parseSetCookie(line: string, status: CookieInclusionStatus = new
     while (it < end && line.charCodeAt(it) !== SEMICOLON) it++;
     let valueEnd = it;
     while (valueEnd > valueStart && isWhitespace(line.charCodeAt(valueEnd - 1))) valueEnd--;
-    const pairValue = line.slice(valueStart, valueEnd);
 
     if (pairIndex === 0) {
-      if (!isValidCookieNameValuePair(pairName, pairValue, status)) return null;
-      name = pairName;
-      value = pairValue;
-    } else {
-      const attributeName = asciiLower(pairName);
-      if (!isValidCookieName(attributeName) || !isValidCookieValue(pairValue)) {
+      const pairName = hasName ? line.slice(tokenStart, tokenEnd) : '';
+      const pairValue = line.slice(valueStart, valueEnd);
+      // IsValidCookieNameValuePair; a name never holds ';' or '=' and a value never ';' here.
+      if (pairName === '' && pairValue === '') {
+        status.exclude(CookieExclusionReason.EXCLUDE_NO_COOKIE_CONTENT);
+        return null;
+      }
+      const size = ascii ? pairName.length + pairValue.length : utf8ByteLength(pairName) + utf8ByteLength(pairValue);
+      if (size > MAX_COOKIE_NAME_PLUS_VALUE_SIZE) {
+        status.exclude(CookieExclusionReason.EXCLUDE_NAME_VALUE_PAIR_EXCEEDS_MAX_SIZE);
+        return null;
+      }
+      if (checkCharacters && (hasControlCharacterIn(line, tokenStart, hasName ? tokenEnd : tokenStart) || hasControlCharacterIn(line, valueStart, valueEnd))) {
         status.exclude(CookieExclusionReason.EXCLUDE_DISALLOWED_CHARACTER);
         return null;
       }
-      if (utf8ByteLength(pairValue) > MAX_COOKIE_ATTRIBUTE_VALUE_SIZE) {
+      name = pairName;
+      value = pairValue;
+    } else {
+      if (checkCharacters && (hasControlCharacterIn(line, tokenStart, tokenEnd) || hasControlCharacterIn(line, valueStart, valueEnd))) {
+        status.exclude(CookieExclusionReason.EXCLUDE_DISALLOWED_CHARACTER);
+        return null;
+      }
+      const valueSize = ascii ? valueEnd - valueStart : utf8ByteLength(line.slice(valueStart, valueEnd));
+      if (valueSize > MAX_COOKIE_ATTRIBUTE_VALUE_SIZE) {
         status.warn(CookieWarningReason.WARN_ATTRIBUTE_VALUE_EXCEEDS_MAX_SIZE);
       } else {
-        attributes.push([attributeName, pairValue]);
+        if (attributes !== null) attributes.push([asciiLower(line.slice(tokenStart, tokenEnd)), line.slice(valueStart, valueEnd)]);
+        applyAttribute(fields, line, tokenStart, tokenEnd, valueStart, valueEnd);
       }
     }
     if (it < end) it++;
   }
+  return fields.result(name, value, attributes ?? NO_ATTRIBUTES);
+}
 
-  // SetupAttributes: the last occurrence of each known attribute wins.
-  let domain: string | null = null;
-  let path: string | null = null;
-  let expires: string | null = null;
-  let maxAge: string | null = null;
-  let secure = false;
-  let httpOnly = false;
-  let partitioned = false;
-  let sameSite: CookieSameSite = 'unspecified';
-  let priority: CookiePriority = 'medium';
-  for (const [attributeName, attributeValue] of attributes) {
-    switch (attributeName) {
-      case 'domain':
-        domain = attributeValue;
-        break;
-      case 'path':
-        path = attributeValue;
-        break;
-      case 'expires':
-        expires = attributeValue;
-        break;
-      case 'max-age':
-        maxAge = attributeValue;
-        break;
-      case 'secure':
-        secure = true;
-        break;
-      case 'httponly':
-        httpOnly = true;
-        break;
-      case 'partitioned':
-        partitioned = true;
-        break;
-      case 'samesite':
-        sameSite = parseSameSite(attributeValue);
-        break;
-      case 'priority':
-        priority = parsePriority(attributeValue);
-        break;
-      default:
-        break;
-    }
+/** Whether `text[start, end)` holds a control character (0x00-0x1F) or DEL. */
+function hasControlCharacterIn(text: string, start: number, end: number): boolean {
+  for (let i = start; i < end; i++) {
+    const code = text.charCodeAt(i);
+    if (code <= 0x1f || code === 0x7f) return true;
   }
-  return { name, value, attributes, domain, path, expires, maxAge, secure, httpOnly, partitioned, sameSite, priority };
+  return false;
 }

@@ -29,7 +29,24 @@ export interface PipelineRequest {
    * AbortSignal of the session's own): once `aborted`, the request must not be sent.
    */
   inFlight?: { readonly aborted: boolean; readonly reason: unknown };
+  /** How the session's cookie jar treats this request (absent: send and store, same-site). */
+  cookies?: RequestCookieOptions;
 }
+
+/** Per-request cookie settings of `ses.fetch` (extensions of RequestInit; see docs/session.md). */
+export interface RequestCookieOptions {
+  /** `'omit'`: neither send nor store cookies. Default: both. */
+  readonly credentials?: RequestCredentials;
+  /** The origin that started the request (Chromium's request initiator); default: same-site with the URL. */
+  readonly initiator?: string;
+  /** The top-level page's URL or site (site for cookies and the CHIPS partition); default: the request URL. */
+  readonly topLevelSite?: string;
+  /** The request loads a top-level page (a main-frame navigation): Lax cookies go cross-site with safe methods. */
+  readonly isMainFrameNavigation?: boolean;
+  /** The caller wrote its own Cookie header: it is sent as is and the jar adds nothing. */
+  readonly callerCookieHeader?: boolean;
+}
+
 
 /**
  * What a session hands its transport when it creates it: the transport belongs to one session (its

@@ -12,6 +12,22 @@ import { NetworkService, type PreconnectOptions } from './network-service.ts';
 import type { ResolvedHost, ResolveHostOptions } from '../net/host-resolver.ts';
 import type { SSLConfig } from '../net/ssl-config.ts';
 import type { CertificateVerifyProc } from '../net/certificate-verifier.ts';
+import { Cookies, createCookieStage } from './cookies.ts';
+import { isDomainMatch, isLocalhost, registrableDomain } from '../cookies/canonical-cookie.ts';
+
+/**
+ * `ses.fetch` options: RequestInit plus the request's place in a page, which decides the same-site
+ * context of its cookies (Chromium's initiator, site for cookies and main-frame flag). Without
+ * them a request is a same-site, top-level one, as Electron's `net.fetch` makes it.
+ */
+export interface SessionFetchInit extends RequestInit {
+  /** The origin that started the request, e.g. `'https://other.example'`. */
+  initiator?: string;
+  /** The URL (or site) of the top-level page the request belongs to; also the CHIPS partition. */
+  topLevelSite?: string;
+  /** The request loads a top-level page (cross-site Lax cookies go with safe methods). */
+  isMainFrameNavigation?: boolean;
+}
 
 /** Options of `session.fromPartition` / `session.fromPath`. */
 export interface SessionOptions {
@@ -52,6 +68,7 @@ export class Session extends EventEmitter {
   readonly #transport: Transport;
   readonly #network: NetworkService;
   readonly #send: (request: PipelineRequest) => Promise<Response>;
+  #cookies: Cookies | null = null;
 
   /** @internal Sessions come from the session module. */
   constructor(token: unknown, init?: SessionInit) {
@@ -74,6 +91,85 @@ export class Session extends EventEmitter {
   /** @internal */
   static create(init: SessionInit): Session {
     return new Session(constructionToken, init);
+  }
+
+  /**
+   * The session's cookies (Electron's `Cookies`): Chromium's cookie store, kept in the partition's
+   * storage for persistent sessions.
+   */
+  get cookies(): Cookies {
+    if (this.#cookies === null) {
+      const beforeExit = this.#host.beforeExit;
+      this.#cookies = Cookies.create({ openStore: this.#persistent ? () => this.getStore() : null, ...(beforeExit ? { beforeExit } : {}) });
+    }
+    return this.#cookies;
+  }
+
+  /**
+   * Electron's `clearStorageData`. This library keeps cookies (and, later, caches) per session;
+   * the web-storage kinds (`filesystem`, `indexdb`, `localstorage`, `shadercache`, `serviceworkers`,
+   * `cachestorage`) hold nothing here, so clearing them has nothing to do. With `origin`, only the
+   * cookies that would be sent to that origin go.
+   */
+  async clearStorageData(options: { origin?: string; storages?: string[]; quotas?: string[] } = {}): Promise<void> {
+    if (typeof options !== 'object' || options === null) throw new TypeError(`clearStorageData expects an options object, got ${describeValue(options)}`);
+    const storages = Array.isArray(options.storages) ? options.storages.map((s) => String(s).toLowerCase()) : null;
+    if (storages !== null && !storages.includes('cookies')) return;
+    const origin = typeof options.origin === 'string' ? options.origin : '';
+    if (origin === '') {
+      await this.cookies.deleteWhere(() => true);
+      return;
+    }
+    let target: URL;
+    try {
+      target = new URL(origin);
+    } catch {
+      return; // An opaque origin matches no cookie.
+    }
+    const host = target.hostname;
+    const secureAllowed = target.protocol === 'https:' || target.protocol === 'wss:' || isLocalhost(host);
+    await this.cookies.deleteWhere((c) => isDomainMatch(c.domain, host) && (!c.secure || secureAllowed));
+  }
+
+  /**
+   * Electron's `clearData`. `cookies` with `origins` / `excludeOrigins` works by registrable
+   * domain, as Chromium does (`https://a.b.example.co.uk` covers every cookie of
+   * `example.co.uk`). The other data types hold nothing in this library yet, so they have
+   * nothing to clear.
+   */
+  async clearData(options: {
+    dataTypes?: string[];
+    origins?: string[];
+    excludeOrigins?: string[];
+    avoidClosingConnections?: boolean;
+    originMatchingMode?: string;
+  } = {}): Promise<void> {
+    if (typeof options !== 'object' || options === null) throw new TypeError(`clearData expects an options object, got ${describeValue(options)}`);
+    if (options.origins !== undefined && options.excludeOrigins !== undefined) throw new TypeError("Cannot provide both 'origins' and 'excludeOrigins'");
+    const domains = (list: unknown[]): Set<string> => {
+      const out = new Set<string>();
+      for (const entry of list) {
+        let url: URL | null = null;
+        try {
+          url = new URL(String(entry));
+        } catch {
+          url = null;
+        }
+        if (url === null || url.origin === 'null') throw new TypeError(`Invalid origin: '${String(entry)}'`);
+        out.add(registrableDomain(url.hostname) || url.hostname);
+      }
+      return out;
+    };
+    const include = Array.isArray(options.origins) ? domains(options.origins) : null;
+    const exclude = Array.isArray(options.excludeOrigins) ? domains(options.excludeOrigins) : null;
+    if (Array.isArray(options.dataTypes) && !options.dataTypes.includes('cookies')) return;
+    await this.cookies.deleteWhere((c) => {
+      const bare = c.domain.startsWith('.') ? c.domain.slice(1) : c.domain;
+      const key = registrableDomain(bare) || bare;
+      if (include !== null) return include.has(key);
+      if (exclude !== null) return !exclude.has(key);
+      return true;
+    });
   }
 
   /** Whether the session keeps its data (a `persist:` partition, `fromPath`, or the default session). */
@@ -169,7 +265,7 @@ export class Session extends EventEmitter {
    * Sends a request the way this session would: its user agent, Accept-Language and proxy settings.
    * `input` is a URL string, a `URL` or a `Request`.
    */
-  async fetch(input: string | URL | Request, init: RequestInit = {}): Promise<Response> {
+  async fetch(input: string | URL | Request, init: SessionFetchInit = {}): Promise<Response> {
     const source = typeof input === 'object' && input !== null && !(input instanceof URL) ? input : null;
     const href = source ? source.url : input instanceof URL ? input.href : typeof input === 'string' ? input : null;
     if (href === null || !URL.canParse(href)) throw new TypeError(`ses.fetch expects a valid URL, got ${describeValue(href ?? input)}`);
@@ -177,10 +273,24 @@ export class Session extends EventEmitter {
     if (url.protocol !== 'http:' && url.protocol !== 'https:') {
       throw new SessionError('ERR_UNKNOWN_URL_SCHEME', 'net::ERR_UNKNOWN_URL_SCHEME', { context: { url: href, partition: this.#partition } });
     }
+    const headers = new Headers(init.headers ?? source?.headers);
+    // Electron's net.fetch: 'same-origin' without an Origin header becomes 'include'; with one,
+    // cookies go only to that origin (Chromium's credentials mode).
+    let credentials: RequestCredentials = init.credentials ?? source?.credentials ?? 'same-origin';
+    const originHeader = headers.get('origin');
+    if (credentials === 'same-origin') credentials = originHeader === null || originHeader === url.origin ? 'include' : 'omit';
+    const cookieOptions = {
+      credentials,
+      ...(init.initiator === undefined ? {} : { initiator: String(init.initiator) }),
+      ...(init.topLevelSite === undefined ? {} : { topLevelSite: String(init.topLevelSite) }),
+      ...(init.isMainFrameNavigation === undefined ? {} : { isMainFrameNavigation: init.isMainFrameNavigation === true }),
+      callerCookieHeader: headers.has('cookie'),
+    };
     const request: PipelineRequest = {
       url,
       method: (init.method ?? source?.method ?? 'GET').toUpperCase(),
-      headers: new Headers(init.headers ?? source?.headers),
+      headers,
+      cookies: cookieOptions,
       body: init.body ?? source?.body ?? null,
       signal: init.signal ?? source?.signal ?? undefined,
       redirect: init.redirect ?? source?.redirect ?? 'follow',
@@ -233,7 +343,10 @@ export class Session extends EventEmitter {
       retryMs: BAD_PROXY_RETRY_MS,
     });
     const auth = createAuthStage({ cache: this.#authCache, login: (url, authInfo, signal) => this.#login(url, authInfo, signal) });
-    return [identity, proxy, auth];
+    const stages = [identity, proxy, auth];
+    // Browsers forbid scripts the Cookie and Set-Cookie headers; their own jar handles them there.
+    if (this.#host.capabilities.has('cookie-headers')) stages.push(createCookieStage(this.cookies));
+    return stages;
   }
 
   // Electron's webContents/app `login` shape: (event, { url }, authInfo, callback). As there, the

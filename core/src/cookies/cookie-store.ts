@@ -1,0 +1,504 @@
+// The cookie store of a session: Chromium's CookieMonster on top of the wasm cookie index. The
+// index decides (which cookies match a request, which one an insert replaces, what garbage
+// collection evicts) and hands back ids; this class keeps the CanonicalCookie of every id, turns
+// the index's answers into change notifications in CookieMonster's order, and tells the
+// persistence layer what changed.
+
+import {
+  type CanonicalCookie,
+  type CookiePartitionKey,
+  type CookieSetPermissionOptions,
+  accessScheme,
+  canonicalUrlPath,
+  checkSetPermitted,
+  registrableDomain,
+} from './canonical-cookie.ts';
+import { CookieIndex, type CookieIndexEntry, type CookieRemoval, type SameSiteContext } from './cookie-index.ts';
+import { CookieExclusionReason, borrowStatus, returnStatus } from './inclusion-status.ts';
+import type { CookieSameSite, CookiePriority } from './parse-set-cookie.ts';
+
+/** Electron's `changed` causes (Electron 45: net::CookieChangeCause through electron_api_cookies.cc). */
+export type CookieChangeCause =
+  | 'inserted'
+  | 'inserted-no-change-overwrite'
+  | 'inserted-no-value-change-overwrite'
+  | 'explicit'
+  | 'overwrite'
+  | 'expired'
+  | 'evicted'
+  | 'expired-overwrite';
+
+/** One change, as CookieMonster dispatches it. `removed` is false only for the insert causes. */
+export interface CookieChange {
+  readonly cookie: CanonicalCookie;
+  readonly cause: CookieChangeCause;
+  readonly removed: boolean;
+}
+
+/** Receives what must reach durable storage: the cookie under its key, or `null` to delete the key. */
+export interface CookieChangeSink {
+  put(key: string, cookie: CanonicalCookie | null): void;
+}
+
+/** Which partitions a read covers (Chromium's CookiePartitionKeyCollection). */
+export type CookiePartitionSelection = 'none' | 'all' | CookiePartitionKey;
+
+/** Options of {@link CookieStore.getCookieList}. */
+export interface CookieListOptions {
+  /** The request's same-site context (default `'same-site'`, which sends every SameSite value). */
+  readonly context?: SameSiteContext;
+  /** Whether HttpOnly cookies are included (default true: HTTP requests). */
+  readonly includeHttpOnly?: boolean;
+  /** Partitioned cookies to include besides the unpartitioned ones (default `'none'`). */
+  readonly partitions?: CookiePartitionSelection;
+  /** Update last-access times (default true; Electron's `cookies.get` passes false). */
+  readonly updateAccessTime?: boolean;
+  /** Current time, ms. */
+  readonly now?: number;
+}
+
+/** Options of {@link CookieStore.setCanonicalCookie}: the access check's context. */
+export interface CookieStoreSetOptions extends CookieSetPermissionOptions {
+  readonly now?: number;
+}
+
+/** Options of {@link CookieStore}. */
+export interface CookieStoreOptions {
+  /** The index to use (a new one on the shared core by default). */
+  readonly index?: CookieIndex;
+  /** CookieMonster's limits and garbage collection (default true). */
+  readonly limits?: boolean;
+  /** Called for every change, in order. */
+  readonly onChange?: (change: CookieChange) => void;
+  /** Told about every change that persistent storage must see. */
+  readonly sink?: CookieChangeSink;
+  /** The clock, ms since the epoch (default `Date.now`). */
+  readonly now?: () => number;
+}
+
+const SAME_SITE_CODES: Readonly<Record<CookieSameSite, -1 | 0 | 1 | 2>> = { unspecified: -1, no_restriction: 0, lax: 1, strict: 2 };
+const PRIORITY_CODES: Readonly<Record<CookiePriority, 0 | 1 | 2>> = { low: 0, medium: 1, high: 2 };
+
+/** The key of a partition in persisted keys and partition-id maps; `''` for none. */
+export function partitionKeyString(key: CookiePartitionKey | null): string {
+  if (key === null) return '';
+  return `${key.topLevelSite} ${key.crossSiteAncestor ? 'x' : 's'}${key.nonce === undefined ? '' : ` ${key.nonce}`}`;
+}
+
+/**
+ * The unique key of a cookie (Chromium's RefUniqueKey without scheme and port binding): partition,
+ * name, domain, path. Two cookies with the same key cannot coexist.
+ */
+export function cookieUniqueKey(cookie: Pick<CanonicalCookie, 'name' | 'domain' | 'path' | 'partitionKey'>): string {
+  return `${partitionKeyString(cookie.partitionKey)}\n${cookie.domain}\n${cookie.path}\n${cookie.name}`;
+}
+
+/** CookieMonster's GetKey: the eTLD+1 of the domain, or the domain itself without one. */
+export function cookieBucketKey(domain: string): string {
+  // The last two domains asked about (a response's host cookies and its domain cookies).
+  if (domain === lastBucketDomain) return lastBucketKey;
+  if (domain === previousBucketDomain) return previousBucketKey;
+  const bare = domain.charCodeAt(0) === 0x2e ? domain.slice(1) : domain;
+  const key = registrableDomain(bare) || bare;
+  previousBucketDomain = lastBucketDomain;
+  previousBucketKey = lastBucketKey;
+  lastBucketDomain = domain;
+  lastBucketKey = key;
+  return key;
+}
+
+let lastBucketDomain = '';
+let lastBucketKey = '';
+let previousBucketDomain = '';
+let previousBucketKey = '';
+
+/** `CanonicalCookie::HasEquivalentDataMembers` for two cookies with the same unique key. */
+function sameData(a: CanonicalCookie, b: CanonicalCookie): boolean {
+  return (
+    a.value === b.value &&
+    a.expiry === b.expiry &&
+    a.secure === b.secure &&
+    a.httpOnly === b.httpOnly &&
+    a.sameSite === b.sameSite &&
+    a.priority === b.priority &&
+    a.sourceScheme === b.sourceScheme &&
+    a.sourcePort === b.sourcePort
+  );
+}
+
+const US = 1000;
+
+/**
+ * Chromium's CookieMonster for one session: set with the access checks and overwrite rules, read
+ * for a URL in Chromium's order, delete, and garbage collection with CookieMonster's limits; every
+ * change is reported (`onChange`) in Chromium's order and handed to the persistence sink.
+ * Times are ms since the epoch.
+ * @example
+ * const store = new CookieStore({ onChange: (c) => console.log(c.cause, c.cookie.name) });
+ * const r = createCanonicalCookie('https://example.com/', 'a=1', Date.now());
+ * if (r.ok) store.setCanonicalCookie(r.cookie, new URL('https://example.com/'));
+ * store.getCookieList(new URL('https://example.com/x')); // [cookie a]
+ */
+export class CookieStore {
+  readonly #index: CookieIndex;
+  readonly #cookies: (CanonicalCookie | undefined)[] = [];
+  readonly #keys: (string | undefined)[] = [];
+  /**
+   * `name=value` of each id (the bare value for a nameless cookie), as the Cookie header has it;
+   * made on the first read that sends the cookie (see #pair), not for every cookie stored.
+   */
+  readonly #pairs: (string | undefined)[] = [];
+  /** Bumped whenever an id's pair is set or dropped (ids are reused). */
+  #pairsVersion = 0;
+  /** The last Cookie line built of more than one pair, its ids and the pairs' version then. */
+  #lastLineIds = new Int32Array(16);
+  #lastLineCount = 0;
+  #lastLineVersion = -1;
+  #lastLine = '';
+  readonly #partitionIds = new Map<string, number>();
+  readonly #partitions: CookiePartitionKey[] = [];
+  readonly #onChange: ((change: CookieChange) => void) | undefined;
+  readonly #sink: CookieChangeSink | undefined;
+  readonly #now: () => number;
+  #lastTime = -Infinity;
+
+  constructor(options: CookieStoreOptions = {}) {
+    this.#index = options.index ?? new CookieIndex(undefined, { limits: options.limits ?? true });
+    this.#onChange = options.onChange;
+    this.#sink = options.sink;
+    this.#now = options.now ?? Date.now;
+  }
+
+  /**
+   * CookieMonster::CurrentTime: the clock, but strictly increasing (by 1 µs at least), so every
+   * cookie created through the store has its own creation time and the order survives a reload.
+   */
+  currentTime(): number {
+    const t = Math.max(this.#now(), this.#lastTime + 0.001);
+    this.#lastTime = t;
+    return t;
+  }
+
+  /** Number of cookies held (expired ones not yet collected included). */
+  get size(): number {
+    return this.#index.size;
+  }
+
+  /** The index under the store (for benchmarks and tests). */
+  get index(): CookieIndex {
+    return this.#index;
+  }
+
+  /** Frees the index's wasm memory; the store must not be used afterwards. */
+  dispose(): void {
+    this.#index.dispose();
+  }
+
+  /**
+   * Stores a cookie (CookieMonster::SetCanonicalCookie): the access check for `source` (Secure
+   * from a secure or trustworthy URL, HttpOnly only through HTTP, SameSite context), then the
+   * overwrite rules (a Secure cookie is not replaced from an insecure URL; an HttpOnly one not
+   * through a non-HTTP API), then insertion and garbage collection. Returns the exclusion reasons,
+   * empty when the cookie was stored or, already expired, deleted its equivalent.
+   */
+  setCanonicalCookie(cookie: CanonicalCookie, source: URL, options: CookieStoreSetOptions = {}): CookieExclusionReason[] {
+    const protocol = source.protocol;
+    let allowSecure = true;
+    if (
+      (protocol === 'https:' || protocol === 'wss:') &&
+      options.cookieableSchemes === undefined &&
+      options.sameSiteContext !== 'cross-site' &&
+      !(options.httpApi === false && cookie.httpOnly) &&
+      (cookie.sameSite !== 'no_restriction' || cookie.secure || options.legacySemantics === true)
+    ) {
+      // What checkSetPermitted concludes for a cryptographic URL with none of its exclusions
+      // applying (its warnings are not kept here): permitted, Secure allowed.
+    } else {
+      // Only the exclusions of a refused cookie leave the status (a spare one, see borrowStatus).
+      const status = borrowStatus();
+      const permitted = checkSetPermitted(cookie, source, options, status);
+      const reasons = permitted ? null : status.exclusions.slice();
+      returnStatus(status);
+      if (reasons !== null) return reasons;
+      allowSecure = options.trustworthy === true || accessScheme(source) !== 'non_cryptographic';
+    }
+    return this.#insert(cookie, allowSecure, options.httpApi === false, options.now ?? this.#now(), true, true, true);
+  }
+
+  /**
+   * Puts a cookie read back from storage into the store: no access check, no notification, no
+   * write back. Garbage collection still runs, as it does on Chromium's load.
+   */
+  load(cookie: CanonicalCookie, now: number = this.#now()): void {
+    if (cookie.creation > this.#lastTime) this.#lastTime = cookie.creation;
+    // What is loaded is stored already; what load-time collection removes (expired, evicted, a
+    // duplicate key) must leave storage too.
+    this.#insert(cookie, true, false, now, false, false, true);
+  }
+
+  /**
+   * The cookies that go with a request to `url`, in Chromium's order (longest path first, then
+   * oldest). Expired cookies met on the way are deleted (`expired`).
+   */
+  getCookieList(url: URL, options: CookieListOptions = {}): CanonicalCookie[] {
+    const ids = this.#matchIds(url, options);
+    const out: CanonicalCookie[] = new Array(ids.length);
+    for (let i = 0; i < ids.length; i++) out[i] = this.#cookies[ids[i] as number] as CanonicalCookie;
+    return out;
+  }
+
+  /** The `Cookie` header for a request to `url` (`''` when no cookie matches). */
+  getCookieLine(url: URL, options: CookieListOptions = {}): string {
+    const ids = this.#matchIds(url, options);
+    const n = ids.length;
+    if (n === 0) return '';
+    if (n === 1) return this.#pair(ids[0] as number);
+    // The line is a function of the matched ids and their pairs, which change only with
+    // #pairsVersion: the same ids again (requests to one site in a row) give the same line.
+    let last = this.#lastLineIds;
+    if (this.#lastLineVersion === this.#pairsVersion && this.#lastLineCount === n) {
+      let same = true;
+      for (let i = 0; i < n; i++) {
+        if (last[i] !== ids[i]) {
+          same = false;
+          break;
+        }
+      }
+      if (same) return this.#lastLine;
+    }
+    const parts: string[] = new Array(n);
+    for (let i = 0; i < n; i++) {
+      const id = ids[i] as number;
+      parts[i] = this.#pairs[id] ?? this.#pair(id);
+    }
+    const line = parts.join('; ');
+    // A copy: the ids are kept past the next index call.
+    if (last.length < n) last = this.#lastLineIds = new Int32Array(Math.max(n, last.length * 2));
+    last.set(ids);
+    this.#lastLineCount = n;
+    this.#lastLineVersion = this.#pairsVersion;
+    this.#lastLine = line;
+    return line;
+  }
+
+  /** Every cookie (partitioned ones included), expired ones first collected, in Chromium's order. */
+  getAllCookies(now: number = this.#now()): CanonicalCookie[] {
+    this.#report(this.#index.purgeExpired(now * US), true);
+    const all: { cookie: CanonicalCookie; seq: number }[] = [];
+    for (const id of this.#index.ids()) {
+      const cookie = this.#cookies[id] as CanonicalCookie;
+      all.push({ cookie, seq: this.#index.entry(id)?.seq ?? 0 });
+    }
+    all.sort((a, b) => b.cookie.path.length - a.cookie.path.length || a.cookie.creation - b.cookie.creation || a.seq - b.seq);
+    return all.map((e) => e.cookie);
+  }
+
+  /** Deletes every cookie `predicate` accepts (cause `explicit`, or `expired` for `'expired'`); returns how many. */
+  deleteWhere(predicate: (cookie: CanonicalCookie) => boolean): number {
+    let n = 0;
+    for (const id of [...this.#index.ids()]) {
+      const cookie = this.#cookies[id] as CanonicalCookie;
+      if (!predicate(cookie)) continue;
+      this.#index.remove(id);
+      this.#forget(id, 'explicit', true);
+      n++;
+    }
+    return n;
+  }
+
+  /** Deletes one cookie (as returned by a read) if it is still stored; returns whether it was. */
+  deleteCookie(cookie: CanonicalCookie): boolean {
+    return this.deleteWhere((c) => c === cookie) > 0;
+  }
+
+  /**
+   * Deletes the session cookies (Chromium's DeleteSessionCookies, reported as `expired`), as a
+   * session ends; returns how many.
+   */
+  deleteSessionCookies(): number {
+    let n = 0;
+    for (const id of [...this.#index.ids()]) {
+      const cookie = this.#cookies[id] as CanonicalCookie;
+      if (cookie.expiry !== null) continue;
+      this.#index.remove(id);
+      this.#forget(id, 'expired', true);
+      n++;
+    }
+    return n;
+  }
+
+  /** The Cookie-header pair of a stored id, made once. */
+  #pair(id: number): string {
+    let pair = this.#pairs[id];
+    if (pair === undefined) {
+      const cookie = this.#cookies[id] as CanonicalCookie;
+      pair = cookie.name === '' ? cookie.value : `${cookie.name}=${cookie.value}`;
+      this.#pairs[id] = pair;
+    }
+    return pair;
+  }
+
+  #partitionId(key: CookiePartitionKey | null): number {
+    if (key === null) return 0;
+    const text = partitionKeyString(key);
+    let id = this.#partitionIds.get(text);
+    if (id === undefined) {
+      this.#partitions.push(key);
+      id = this.#partitions.length;
+      this.#partitionIds.set(text, id);
+    }
+    return id;
+  }
+
+  // What a read needs of its URL, kept for the last URL read (by href, which they derive from):
+  // reads repeat their URL, and each URL getter builds a new string.
+  #readHref: string | null = null;
+  #readCookieable = false;
+  #readHost = '';
+  #readSite = '';
+  #readPath = '';
+  #readSecure = false;
+
+  #learnReadUrl(url: URL, href: string): void {
+    const protocol = url.protocol;
+    // DEFAULT_COOKIEABLE_SCHEMES, by URL.protocol.
+    this.#readCookieable = protocol === 'https:' || protocol === 'http:' || protocol === 'wss:' || protocol === 'ws:';
+    const host = url.hostname;
+    this.#readHost = host;
+    this.#readSite = registrableDomain(host) || host;
+    this.#readPath = canonicalUrlPath(url);
+    this.#readSecure = protocol === 'https:' || protocol === 'wss:' || accessScheme(url) !== 'non_cryptographic';
+    this.#readHref = href;
+  }
+
+  #matchIds(url: URL, options: CookieListOptions): Int32Array {
+    const href = url.href;
+    if (href !== this.#readHref) this.#learnReadUrl(url, href);
+    if (!this.#readCookieable) return new Int32Array(0);
+    const now = (options.now ?? this.#now()) * US;
+    const partitions = options.partitions ?? 'none';
+    let partitionKey = 0;
+    if (partitions === 'all') partitionKey = -1;
+    else if (partitions !== 'none') {
+      // No partition known yet: no need to build the key's string to find that out.
+      partitionKey = this.#partitionIds.size === 0 ? 0x7fffffff : (this.#partitionIds.get(partitionKeyString(partitions)) ?? 0x7fffffff);
+    }
+    const result = this.#index.match({
+      registrableDomain: this.#readSite,
+      host: this.#readHost,
+      path: this.#readPath,
+      secure: this.#readSecure,
+      context: options.context ?? 'same-site',
+      now,
+      partitionKey,
+      includeUnpartitioned: partitions === 'none' || partitions === 'all' || partitions.nonce === undefined,
+      includeHttpOnly: options.includeHttpOnly !== false,
+      updateAccessTime: options.updateAccessTime !== false,
+    });
+    for (let i = 0; i < result.expired.length; i++) this.#forget(result.expired[i] as number, 'expired', true);
+    if (options.updateAccessTime !== false && this.#sink) {
+      // Persist access times the index moved (at most once a minute per cookie, as Chromium).
+      for (let i = 0; i < result.ids.length; i++) {
+        const id = result.ids[i] as number;
+        const cookie = this.#cookies[id] as CanonicalCookie;
+        const access = this.#index.lastAccess(id) / US;
+        if (access !== cookie.lastAccess) {
+          const updated = { ...cookie, lastAccess: access };
+          this.#cookies[id] = updated;
+          if (updated.expiry !== null && updated.partitionKey?.nonce === undefined) this.#sink.put(this.#keys[id] as string, updated);
+        }
+      }
+    }
+    return result.ids;
+  }
+
+  #insert(
+    cookie: CanonicalCookie,
+    allowSecure: boolean,
+    excludeHttpOnly: boolean,
+    now: number,
+    notify: boolean,
+    persist: boolean,
+    persistRemovals: boolean,
+  ): CookieExclusionReason[] {
+    const entry: CookieIndexEntry = {
+      registrableDomain: cookieBucketKey(cookie.domain),
+      name: cookie.name,
+      value: cookie.value,
+      domain: cookie.domain,
+      hostOnly: cookie.hostOnly,
+      path: cookie.path,
+      secure: cookie.secure,
+      httpOnly: cookie.httpOnly,
+      sameSite: SAME_SITE_CODES[cookie.sameSite],
+      priority: PRIORITY_CODES[cookie.priority],
+      partitionKey: this.#partitionId(cookie.partitionKey),
+      creation: cookie.creation * US,
+      lastAccess: cookie.lastAccess * US,
+      expiry: cookie.expiry === null ? Infinity : cookie.expiry * US,
+    };
+    const result = this.#index.insert(entry, { now: now * US, allowSecure, excludeHttpOnly });
+    if (result.status === 'exclude-overwrite-secure') return [CookieExclusionReason.EXCLUDE_OVERWRITE_SECURE];
+    if (result.status === 'exclude-overwrite-http-only') return [CookieExclusionReason.EXCLUDE_OVERWRITE_HTTP_ONLY];
+
+    // The equivalent cookie goes first (overwrite / expired-overwrite), then the insertion, then
+    // what garbage collection removed (CookieMonster::SetCanonicalCookie, then GarbageCollect).
+    let replaced: CanonicalCookie | undefined;
+    let i = 0;
+    for (; i < result.removed.length; i++) {
+      const removal = result.removed[i] as CookieRemoval;
+      if (removal.cause !== 'overwrite' && removal.cause !== 'expired-overwrite') break;
+      replaced = this.#cookies[removal.id];
+      this.#forget(removal.id, removal.cause, persistRemovals, notify);
+    }
+    if (result.status === 'expired' && !persist && persistRemovals && cookie.expiry !== null) {
+      // A stored cookie that expired while the program was away.
+      this.#sink?.put(cookieUniqueKey(cookie), null);
+    }
+    if (result.status === 'inserted') {
+      const stored: CanonicalCookie = result.creation === entry.creation ? cookie : { ...cookie, creation: result.creation / US };
+      // Keys only matter to persistence.
+      const key = this.#sink ? cookieUniqueKey(stored) : undefined;
+      this.#cookies[result.id] = stored;
+      this.#keys[result.id] = key;
+      this.#pairs[result.id] = undefined;
+      this.#pairsVersion++;
+      if (persist && this.#sink && key !== undefined) {
+        // A persisted cookie this one replaced was deleted from storage by #forget above.
+        if (stored.expiry !== null && stored.partitionKey?.nonce === undefined) this.#sink.put(key, stored);
+      }
+      if (notify && this.#onChange) {
+        const cause: CookieChangeCause =
+          replaced === undefined || replaced.value !== stored.value
+            ? 'inserted'
+            : sameData(replaced, stored)
+              ? 'inserted-no-change-overwrite'
+              : 'inserted-no-value-change-overwrite';
+        this.#onChange({ cookie: stored, cause, removed: false });
+      }
+    }
+    for (; i < result.removed.length; i++) {
+      const removal = result.removed[i] as CookieRemoval;
+      this.#forget(removal.id, removal.cause, persistRemovals, notify);
+    }
+    return [];
+  }
+
+  #report(removals: readonly CookieRemoval[], persist: boolean): void {
+    for (const removal of removals) this.#forget(removal.id, removal.cause, persist);
+  }
+
+  /** Drops the record of an id the index already deleted, and reports it. */
+  #forget(id: number, cause: CookieChangeCause, persist: boolean, notify = true): void {
+    const cookie = this.#cookies[id];
+    const key = this.#keys[id];
+    this.#cookies[id] = undefined;
+    this.#keys[id] = undefined;
+    this.#pairs[id] = undefined;
+    this.#pairsVersion++;
+    if (cookie === undefined) return;
+    // Only what could have been stored: session cookies and nonce partitions never are.
+    if (persist && this.#sink && key !== undefined && cookie.expiry !== null && cookie.partitionKey?.nonce === undefined) this.#sink.put(key, null);
+    if (notify && this.#onChange) this.#onChange({ cookie, cause, removed: true });
+  }
+}

@@ -1,0 +1,424 @@
+// Electron's `ses.cookies` (shell/browser/api/electron_api_cookies.cc) over the session's
+// CookieStore, and the request stage that sends and stores cookies for `ses.fetch`.
+
+import { describeValue } from '../errors.ts';
+import { EventEmitter } from '../events.ts';
+import type { StorageStore } from '../storage/port.ts';
+import type { BeforeExitPort } from '../host.ts';
+import type { PipelineRequest, RequestCookieOptions, Stage } from '../fetch/transport.ts';
+import {
+  type CanonicalCookie,
+  type CookiePartitionKey,
+  createCanonicalCookie,
+  createSanitizedCookie,
+  cookiePartitionKeyFromUrl,
+  isDomainMatch,
+  registrableDomain,
+} from '../cookies/canonical-cookie.ts';
+import { CookieStore, type CookieChange, type CookieChangeCause } from '../cookies/cookie-store.ts';
+import { CookiePersistence, type UnreadableCookieRecord } from '../cookies/cookie-persistence.ts';
+import type { SameSiteContext } from '../cookies/cookie-index.ts';
+import { cookieSetErrorMessage } from '../cookies/inclusion-status.ts';
+import type { CookieSameSite } from '../cookies/parse-set-cookie.ts';
+
+/** Electron's Cookie structure. `expirationDate` (seconds) only for persistent cookies. */
+export interface Cookie {
+  name: string;
+  value: string;
+  domain?: string;
+  hostOnly?: boolean;
+  path?: string;
+  secure?: boolean;
+  httpOnly?: boolean;
+  session?: boolean;
+  expirationDate?: number;
+  sameSite: CookieSameSite;
+}
+
+/** `cookies.get` filter. */
+export interface CookiesGetFilter {
+  url?: string;
+  name?: string;
+  domain?: string;
+  path?: string;
+  secure?: boolean;
+  session?: boolean;
+  httpOnly?: boolean;
+}
+
+/** `cookies.set` details. Times are seconds since the epoch. */
+export interface CookiesSetDetails {
+  url: string;
+  name?: string;
+  value?: string;
+  domain?: string;
+  path?: string;
+  secure?: boolean;
+  httpOnly?: boolean;
+  expirationDate?: number;
+  sameSite?: CookieSameSite;
+}
+
+/** The Electron `changed` event object. */
+export interface CookieChangedEvent {
+  readonly sender: Cookies;
+  preventDefault(): void;
+  readonly defaultPrevented: boolean;
+}
+
+/** What the session gives its Cookies object. */
+export interface CookiesInit {
+  /** Opens the partition's store, or null for an in-memory partition (nothing is persisted). */
+  readonly openStore: (() => Promise<StorageStore>) | null;
+  /** The clock, ms since the epoch. */
+  readonly now?: () => number;
+  /** Records that could not be read back at load are reported here (default: ignored). */
+  readonly onUnreadable?: (records: readonly UnreadableCookieRecord[]) => void;
+  /** Background commit failures. */
+  readonly onCommitError?: (error: unknown) => void;
+  /** The host's exit hook: pending changes are committed before a normal exit. */
+  readonly beforeExit?: BeforeExitPort;
+}
+
+const SAME_SITE_VALUES: ReadonlySet<string> = new Set(['unspecified', 'no_restriction', 'lax', 'strict']);
+const constructionToken = Symbol('session-anywhere.Cookies');
+
+/** Electron's Converter<net::CanonicalCookie>: the fields, in Electron's key order. */
+export function toElectronCookie(cookie: CanonicalCookie): Cookie {
+  // One literal per shape keeps the objects monomorphic (and cheap to build).
+  if (cookie.expiry === null) {
+    return {
+      name: cookie.name,
+      value: cookie.value,
+      domain: cookie.domain,
+      hostOnly: cookie.hostOnly,
+      path: cookie.path,
+      secure: cookie.secure,
+      httpOnly: cookie.httpOnly,
+      session: true,
+      sameSite: cookie.sameSite,
+    };
+  }
+  return {
+    name: cookie.name,
+    value: cookie.value,
+    domain: cookie.domain,
+    hostOnly: cookie.hostOnly,
+    path: cookie.path,
+    secure: cookie.secure,
+    httpOnly: cookie.httpOnly,
+    session: false,
+    expirationDate: cookie.expiry / 1000,
+    sameSite: cookie.sameSite,
+  };
+}
+
+function stringField(details: object, key: string): string | undefined {
+  const value = (details as Record<string, unknown>)[key];
+  return typeof value === 'string' ? value : undefined;
+}
+
+function boolField(details: object, key: string): boolean | undefined {
+  const value = (details as Record<string, unknown>)[key];
+  return typeof value === 'boolean' ? value : undefined;
+}
+
+function timeField(details: object, key: string): number | null {
+  const value = (details as Record<string, unknown>)[key];
+  return typeof value === 'number' && Number.isFinite(value) ? value * 1000 : null;
+}
+
+/**
+ * The URL `text` parses to, or `null`. Parsed URLs are kept (a few hundred, by text): callers
+ * ask for the same URLs again and again, and parsing costs more than the read it serves. They are
+ * only ever read here, never handed out or changed.
+ */
+function urlOrNull(text: string): URL | null {
+  let url = parsedUrls.get(text);
+  if (url === undefined) {
+    try {
+      url = new URL(text);
+    } catch {
+      url = null;
+    }
+    if (parsedUrls.size >= PARSED_URL_CACHE_SIZE) parsedUrls.clear();
+    parsedUrls.set(text, url);
+  }
+  return url;
+}
+
+const PARSED_URL_CACHE_SIZE = 256;
+const parsedUrls = new Map<string, URL | null>();
+
+/**
+ * A session's cookies: Electron's `Cookies` class. Reads and writes go to the session's cookie
+ * store (Chromium's CookieMonster rules, matched in the wasm core); persistent partitions keep
+ * their persistent cookies in the partition store.
+ */
+export class Cookies extends EventEmitter {
+  readonly #init: CookiesInit;
+  readonly #now: () => number;
+  #jar: Promise<CookieStore> | null = null;
+  #persistence: CookiePersistence | null = null;
+  #unregisterExit: (() => void) | null = null;
+
+  /** @internal Cookies objects come from `ses.cookies`. */
+  constructor(token: unknown, init?: CookiesInit) {
+    super();
+    if (token !== constructionToken || !init) throw new TypeError('Illegal constructor');
+    this.#init = init;
+    this.#now = init.now ?? Date.now;
+  }
+
+  /** @internal */
+  static create(init: CookiesInit): Cookies {
+    return new Cookies(constructionToken, init);
+  }
+
+  /**
+   * Cookies matching `filter`. With `url`, only those that would be sent to it (SameSite and
+   * HttpOnly ignored, partitioned cookies included); without, every cookie. Then filtered by
+   * `name`, `path` (exact), `domain` (Chromium's IsDomainMatch: the cookie's domain or a subdomain
+   * of a domain cookie), `secure`, `session`, `httpOnly`.
+   */
+  async get(filter: CookiesGetFilter = {}): Promise<Cookie[]> {
+    if (typeof filter !== 'object' || filter === null) throw new TypeError(`cookies.get expects a filter object, got ${describeValue(filter)}`);
+    const jar = await this.#load();
+    const url = stringField(filter, 'url');
+    let cookies: CanonicalCookie[];
+    if (url === undefined || url === '') cookies = jar.getAllCookies(this.#now());
+    else {
+      const parsed = urlOrNull(url);
+      cookies = parsed === null ? [] : jar.getCookieList(parsed, { context: 'same-site', includeHttpOnly: true, partitions: 'all', updateAccessTime: false, now: this.#now() });
+    }
+    const name = stringField(filter, 'name');
+    const domain = stringField(filter, 'domain');
+    const path = stringField(filter, 'path');
+    const secure = boolField(filter, 'secure');
+    const session = boolField(filter, 'session');
+    const httpOnly = boolField(filter, 'httpOnly');
+    if (name === undefined && domain === undefined && path === undefined && secure === undefined && session === undefined && httpOnly === undefined) {
+      // No filter: every cookie, converted in place (the list is this call's own array).
+      const out = cookies as unknown as Cookie[];
+      for (let i = 0; i < cookies.length; i++) out[i] = toElectronCookie(cookies[i] as CanonicalCookie);
+      return out;
+    }
+    const out: Cookie[] = [];
+    for (const c of cookies) {
+      if (name !== undefined && c.name !== name) continue;
+      if (path !== undefined && c.path !== path) continue;
+      if (domain !== undefined && !isDomainMatch(c.domain, domain)) continue;
+      if (secure !== undefined && c.secure !== secure) continue;
+      if (session !== undefined && (c.expiry === null) !== session) continue;
+      if (httpOnly !== undefined && c.httpOnly !== httpOnly) continue;
+      out.push(toElectronCookie(c));
+    }
+    return out;
+  }
+
+  /**
+   * Sets a cookie with Electron's defaults (`sameSite` `lax`; `secure` true for `no_restriction`)
+   * and rejections (`Failed to set cookie - ...`). May overwrite an equivalent cookie.
+   */
+  async set(details: CookiesSetDetails): Promise<void> {
+    if (typeof details !== 'object' || details === null) throw new TypeError(`cookies.set expects a details object, got ${describeValue(details)}`);
+    const url = stringField(details, 'url');
+    if (url === undefined) throw new Error("Missing required option 'url'");
+    const rawSameSite = (details as unknown as Record<string, unknown>)['sameSite'];
+    let sameSite: CookieSameSite = 'lax';
+    if (rawSameSite !== undefined) {
+      if (typeof rawSameSite !== 'string' || !SAME_SITE_VALUES.has(rawSameSite)) {
+        throw new Error(`Failed to convert '${String(rawSameSite)}' to an appropriate cookie same site value`);
+      }
+      sameSite = rawSameSite as CookieSameSite;
+    }
+    const secure = boolField(details, 'secure') ?? sameSite === 'no_restriction';
+    const httpOnly = boolField(details, 'httpOnly') ?? false;
+    const jar = await this.#load();
+    const now = jar.currentTime();
+    const created = createSanitizedCookie(
+      {
+        url,
+        name: stringField(details, 'name') ?? '',
+        value: stringField(details, 'value') ?? '',
+        domain: stringField(details, 'domain') ?? '',
+        path: stringField(details, 'path') ?? '',
+        creation: timeField(details, 'creationDate'),
+        expiry: timeField(details, 'expirationDate'),
+        lastAccess: timeField(details, 'lastAccessDate'),
+        secure,
+        httpOnly,
+        sameSite,
+      },
+      now,
+    );
+    if (!created.ok) throw new Error(cookieSetErrorMessage(created.reasons, created.warnings));
+    const source = new URL(url);
+    const reasons = jar.setCanonicalCookie(created.cookie, source, { httpApi: httpOnly, sameSiteContext: 'same-site', now });
+    if (reasons.length > 0) throw new Error(cookieSetErrorMessage(reasons));
+  }
+
+  /** Removes the cookies named `name` that would be sent to `url`. Always resolves. */
+  async remove(url: string, name: string): Promise<void> {
+    if (typeof url !== 'string') throw new TypeError(`cookies.remove expects a url string, got ${describeValue(url)}`);
+    if (typeof name !== 'string') throw new TypeError(`cookies.remove expects a name string, got ${describeValue(name)}`);
+    const jar = await this.#load();
+    const parsed = urlOrNull(url);
+    if (parsed === null) return;
+    const victims = jar.getCookieList(parsed, { includeHttpOnly: true, partitions: 'all', updateAccessTime: false, now: this.#now() });
+    for (const cookie of victims) if (cookie.name === name) jar.deleteCookie(cookie);
+  }
+
+  /** Writes every pending change to the partition's storage; resolves once it is durable. */
+  async flushStore(): Promise<void> {
+    await this.#load();
+    await this.#persistence?.flush();
+  }
+
+  /** @internal The session's jar, loaded from storage on first use. */
+  jar(): Promise<CookieStore> {
+    return this.#load();
+  }
+
+  /** @internal Deletes the cookies `predicate` picks (`clearStorageData`, `clearData`). */
+  async deleteWhere(predicate: (cookie: CanonicalCookie) => boolean): Promise<number> {
+    const jar = await this.#load();
+    return jar.deleteWhere(predicate);
+  }
+
+  /** @internal Stops the commit timer after a final flush (session teardown). */
+  async close(): Promise<void> {
+    if (this.#jar === null) return;
+    await this.flushStore();
+    this.#persistence?.close();
+    this.#unregisterExit?.();
+    this.#unregisterExit = null;
+  }
+
+  #emitChange(change: CookieChange): void {
+    if (this.listenerCount('changed') === 0) return;
+    let defaultPrevented = false;
+    const event: CookieChangedEvent = {
+      sender: this,
+      preventDefault: (): void => { defaultPrevented = true; },
+      get defaultPrevented(): boolean { return defaultPrevented; },
+    };
+    this.emit('changed', event, toElectronCookie(change.cookie), change.cause satisfies CookieChangeCause, change.removed);
+  }
+
+  #load(): Promise<CookieStore> {
+    if (this.#jar === null) {
+      this.#jar = this.#open();
+      this.#jar.catch(() => { this.#jar = null; });
+    }
+    return this.#jar;
+  }
+
+  async #open(): Promise<CookieStore> {
+    const openStore = this.#init.openStore;
+    let persistence: CookiePersistence | null = null;
+    let loaded: CanonicalCookie[] = [];
+    if (openStore !== null) {
+      const store = await openStore();
+      persistence = new CookiePersistence(store, this.#init.onCommitError ? { onError: this.#init.onCommitError } : {});
+      const { cookies, unreadable } = await persistence.load();
+      if (unreadable.length > 0) this.#init.onUnreadable?.(unreadable);
+      loaded = cookies;
+      const committer = persistence;
+      this.#unregisterExit = this.#init.beforeExit?.(() => committer.commitIfPending()) ?? null;
+    }
+    const jar = new CookieStore({
+      onChange: (change) => this.#emitChange(change),
+      ...(persistence ? { sink: persistence } : {}),
+      now: this.#now,
+    });
+    const now = this.#now();
+    for (const cookie of loaded) jar.load(cookie, now);
+    this.#persistence = persistence;
+    return jar;
+  }
+}
+
+/** The schemeful site of a URL (`https://example.com`); `null` for an unparsable one. */
+function schemefulSite(url: string | URL): string | null {
+  const parsed = typeof url === 'string' ? urlOrNull(url) : url;
+  if (parsed === null) return null;
+  return `${parsed.protocol}//${registrableDomain(parsed.hostname) || parsed.hostname}`;
+}
+
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS', 'TRACE']);
+
+/**
+ * The same-site context of a request (cookie_util::ComputeSameSiteContextForRequest, without the
+ * redirect-chain downgrade): same-site when the top-level site and the initiator are same-site
+ * with the URL; a main-frame navigation from a cross-site initiator is `lax` (or `lax-unsafe` for
+ * an unsafe method); otherwise a same-site top level with a cross-site initiator is `lax`, and a
+ * cross-site top level is `cross-site`.
+ */
+export function requestSameSiteContext(url: URL, method: string, options: RequestCookieOptions): SameSiteContext {
+  // The URL's site is only needed to compare with an initiator or a top-level site.
+  if (options.initiator === undefined && (options.isMainFrameNavigation === true || options.topLevelSite === undefined)) return 'same-site';
+  const site = schemefulSite(url);
+  const sameInitiator = options.initiator === undefined || schemefulSite(options.initiator) === site;
+  const sameTop = options.isMainFrameNavigation === true || options.topLevelSite === undefined || schemefulSite(options.topLevelSite) === site;
+  if (!sameTop) return 'cross-site';
+  if (sameInitiator) return 'same-site';
+  if (options.isMainFrameNavigation === true) return SAFE_METHODS.has(method.toUpperCase()) ? 'lax' : 'lax-unsafe';
+  return 'lax';
+}
+
+/** The set context of a response (ComputeSameSiteContextForResponse): cross-site only under a cross-site top level. */
+export function responseSameSiteContext(url: URL, options: RequestCookieOptions): 'same-site' | 'cross-site' {
+  if (options.isMainFrameNavigation === true || options.topLevelSite === undefined) return 'same-site';
+  return schemefulSite(options.topLevelSite) === schemefulSite(url) ? 'same-site' : 'cross-site';
+}
+
+function partitionKeyFor(url: URL, options: RequestCookieOptions): CookiePartitionKey | null {
+  const top = options.isMainFrameNavigation === true ? url : (options.topLevelSite ?? url);
+  try {
+    return cookiePartitionKeyFromUrl(top);
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * The pipeline stage that adds the `Cookie` header from the session's jar and stores every
+ * `Set-Cookie` of the answer. It sits after the redirect stage, so each hop of a redirect chain
+ * sends the cookies for its own URL and stores what its answer sets.
+ */
+export function createCookieStage(cookies: Cookies): Stage {
+  return async (request: PipelineRequest, next) => {
+    const options = request.cookies ?? {};
+    if (options.credentials === 'omit') return next(request);
+    const jar = await cookies.jar();
+    const url = request.url;
+    const partitionKey = partitionKeyFor(url, options);
+    if (options.callerCookieHeader !== true) {
+      const line = jar.getCookieLine(url, {
+        context: requestSameSiteContext(url, request.method, options),
+        partitions: partitionKey ?? 'none',
+      });
+      if (line === '') request.headers.delete('cookie');
+      else request.headers.set('cookie', line);
+    }
+    const response = await next(request);
+    const lines = response.headers.getSetCookie();
+    if (lines.length > 0) {
+      const date = response.headers.get('date');
+      const serverTime = date === null ? NaN : Date.parse(date);
+      const context = responseSameSiteContext(url, options);
+      for (const line of lines) {
+        const now = jar.currentTime();
+        const created = createCanonicalCookie(url, line, now, {
+          serverTime: Number.isNaN(serverTime) ? null : serverTime,
+          partitionKey,
+          sameSiteContext: context,
+          checkSetPermitted: false,
+        });
+        if (created.ok) jar.setCanonicalCookie(created.cookie, url, { sameSiteContext: context, now });
+      }
+    }
+    return response;
+  };
+}
