@@ -128,6 +128,8 @@ for (let s = 0; s < 18; s++) {
 }
 const JAR_READ = 'https://www1.site7.com/a/b/c';
 const JAR_READ_URL = new URL(JAR_READ);
+// Eight request URLs on two sites and four paths, taken in turn (no two consecutive alike).
+const JAR_VARIED_URLS = ['/a/b/c', '/a/b', '/a', '/'].flatMap((p) => [new URL(`https://www1.site7.com${p}`), new URL(`https://www2.site3.com${p}`)]);
 
 const OVERWRITE_URL = new URL('https://www.example.com/');
 
@@ -245,6 +247,10 @@ async function oneRun(keep, toughFirst) {
     await pair('3,240 jar (b): Cookie header, fetch stage vs getCookieStringSync',
       () => perOp(() => stageCookieLine(jar, JAR_READ_URL)),
       () => perOp(() => tough.getCookieStringSync(JAR_READ_URL)));
+    // The same URL again hits the store's last-line cache; these requests change URL every time.
+    await pair('3,240 jar (b, URL changes each request): Cookie header, fetch stage vs getCookieStringSync',
+      () => perOp((i) => stageCookieLine(jar, JAR_VARIED_URLS[i & 7])),
+      () => perOp((i) => tough.getCookieStringSync(JAR_VARIED_URLS[i & 7])));
     await pair('3,240 jar (b\'): jar.getCookieLine alone vs getCookieStringSync',
       () => perOp(() => jar.getCookieLine(JAR_READ_URL, { context: 'same-site', partitions: 'none' })),
       () => perOp(() => tough.getCookieStringSync(JAR_READ_URL)));
@@ -254,6 +260,7 @@ async function oneRun(keep, toughFirst) {
     check('3,240 jar (a): ses.cookies.get({url}) vs getCookies(url) (both async)', ourList, nv(await tough.getCookies(JAR_READ)), { ordered: false });
     check('3,240 jar (a\'): CookieStore.getCookieList alone vs getCookiesSync(url)', ourList, nv(tough.getCookiesSync(JAR_READ)), { ordered: false });
     headerCheck('3,240 jar (b): Cookie header, fetch stage vs getCookieStringSync', stageCookieLine(jar, JAR_READ_URL), tough.getCookieStringSync(JAR_READ_URL));
+    for (const u of JAR_VARIED_URLS) headerCheck('3,240 jar (b, URL changes each request): Cookie header, fetch stage vs getCookieStringSync', stageCookieLine(jar, u), tough.getCookieStringSync(u));
     headerCheck('3,240 jar (b\'): jar.getCookieLine alone vs getCookieStringSync', jar.getCookieLine(JAR_READ_URL), tough.getCookieStringSync(JAR_READ_URL));
     check('3,240 jar: ingest (per cookie)', [String(jar.size)], [String(toughCount(tough))], { label: ` count (${jar.size} stored, no eviction)` });
   }
@@ -306,6 +313,7 @@ const TARGETS = new Map([
   ['3,240 jar (a): ses.cookies.get({url}) vs getCookiesSync(url)', 10],
   ['3,240 jar (a): ses.cookies.get({url}) vs getCookiesSync(url, {sort:true})', 10],
   ['3,240 jar (b): Cookie header, fetch stage vs getCookieStringSync', 10],
+  ['3,240 jar (b, URL changes each request): Cookie header, fetch stage vs getCookieStringSync', 10],
   ['Set-Cookie ingest, attribute-rich lines (per line)', 3],
 ]);
 

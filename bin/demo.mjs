@@ -8,10 +8,12 @@ import { session } from '../dist/node.js';
 
 const log = (...args) => console.log(...args);
 
-// The origin: answers with what it received.
+// The origin: answers with what it received; /login sets cookies.
 const origin = http.createServer((req, res) => {
-  res.writeHead(200, { 'content-type': 'text/plain' });
-  res.end(`origin got ${req.method} ${req.url} with user-agent "${req.headers['user-agent']}"\n`);
+  const headers = { 'content-type': 'text/plain' };
+  if (req.url === '/login') headers['set-cookie'] = ['sid=abc123; Path=/; HttpOnly; Max-Age=3600', 'theme=dark; Path=/'];
+  res.writeHead(200, headers);
+  res.end(`origin got ${req.method} ${req.url} with user-agent "${req.headers['user-agent']}"${req.headers.cookie ? ` and cookie "${req.headers.cookie}"` : ''}\n`);
 });
 
 // A forward proxy: absolute-form requests and CONNECT tunnels, each one logged.
@@ -79,7 +81,15 @@ for (const url of ['http://intranet/', 'http://printer.local/', 'https://www.exa
   log(`   resolveProxy(${url}) -> ${JSON.stringify(await ses.resolveProxy(url))}`);
 }
 
-log('\n4. a PAC script that never returns is stopped; Electron\'s answer for a failed mandatory PAC is ""');
+log('\n4. cookies: Set-Cookie is stored in the session\'s jar (Chromium\'s rules) and sent back');
+await ses.setProxy({ mode: 'direct' });
+ses.cookies.on('changed', (_event, cookie, cause) => log(`   changed: ${cause} ${cookie.name}=${cookie.value}`));
+await (await ses.fetch(`http://127.0.0.1:${originPort}/login`)).text();
+log(`   next request: ${(await (await ses.fetch(originUrl)).text()).trim()}`);
+const jar = await ses.cookies.get({ url: originUrl });
+log(`   ses.cookies.get -> ${jar.map((c) => `${c.name} (httpOnly ${c.httpOnly}, session ${c.session})`).join(', ')}`);
+
+log('\n5. a PAC script that never returns is stopped; Electron\'s answer for a failed mandatory PAC is ""');
 await ses.setProxy({ pacScript: `data:application/x-ns-proxy-autoconfig,${encodeURIComponent('function FindProxyForURL(){ for(;;){} }')}` });
 const t0 = Date.now();
 log(`   resolveProxy(https://example.com/) -> ${JSON.stringify(await ses.resolveProxy('https://example.com/'))} after ${Date.now() - t0} ms`);
