@@ -8,7 +8,7 @@ export {
   proxyChainFromUri, proxyChainFromPacElement, proxyChainScheme, proxyChainPort, proxyChainText,
 } from './proxy/kernel';
 export {
-  cookieOutPtr, cookieFind, cookieCommit, cookieLoad, cookieRemove, cookieMatch, cookieMatchExpired,
+  cookieOutPtr, cookieFind, cookieCommit, cookieSet, cookieLoad, cookieRemove, cookieMatch, cookieMatchLine, cookieMatchExpired,
   cookiePurgeExpired, cookieEarliestAccess, cookieSetEarliestAccess, cookieSetLimits, cookieSetLastAccess,
   cookieLastAccess, cookieCount, cookieIndexNew, cookieIndexFree, cookieIndexCount,
 } from './cookies/kernel';

@@ -234,6 +234,58 @@ describe('CookieStore: change order and causes', () => {
   });
 });
 
+describe('CookieStore: the Cookie line', () => {
+  it('equals the join of getCookieList over random jars and URLs (UTF-8, nameless, partitions, expiry on the read)', () => {
+    let seed = 99;
+    const r = (): number => {
+      seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+      return seed / 4294967296;
+    };
+    const pick = <T,>(list: readonly T[]): T => list[Math.floor(r() * list.length)] as T;
+    const pair = (c: CanonicalCookie): string => (c.name === '' ? c.value : `${c.name}=${c.value}`);
+    const sites = ['a.example', 'b.example'];
+    const partitionKeys = [cookiePartitionKeyFromUrl(new URL('https://top1.example/')), cookiePartitionKeyFromUrl(new URL('https://top2.example/'))];
+    const { store, log } = recordingStore();
+    const twin = new CookieStore();
+    let now = T0;
+    let lines = 0;
+    let expiredOnRead = 0;
+    for (let op = 0; op < 3000; op++) {
+      now += Math.floor(r() * 2000);
+      const site = pick(sites);
+      const host = `${pick(['', 'www.', 'm.'])}${site}`;
+      const url = new URL(`https://${host}${pick(['/', '/a', '/a/b', '/x'])}`);
+      if (r() < 0.6) {
+        const name = pick(['', 'n1', 'n2', 'ñ', 'sid', `c${Math.floor(r() * 30)}`]);
+        const value = pick(['v', 'välue', '😀', 'x'.repeat(Math.floor(r() * 40)), 'plain']);
+        const attrs = [
+          pick(['', `; Path=${pick(['/', '/a', '/x'])}`]),
+          pick(['', `; Domain=${site}`]),
+          pick(['', '; Max-Age=3', '; Max-Age=3600']),
+          pick(['', '; Secure; Partitioned']),
+        ].join('');
+        const partitioned = attrs.includes('Partitioned');
+        const created = createCanonicalCookie(url.href, `${name === '' ? '' : `${name}=`}${value}${attrs}`, now, {
+          partitionKey: partitioned ? pick(partitionKeys) : null,
+        });
+        if (!created.ok) continue;
+        store.setCanonicalCookie(created.cookie, url, { now });
+        twin.setCanonicalCookie(created.cookie, url, { now });
+      } else {
+        const options = { now, partitions: pick(['none', 'all', ...partitionKeys] as const), includeHttpOnly: r() < 0.8 };
+        const before = log().length;
+        const line = store.getCookieLine(url, options);
+        if (log().length > before) expiredOnRead++;
+        expect(line).toBe(twin.getCookieList(url, options).map(pair).join('; '));
+        expect(store.size).toBe(twin.size);
+        if (line !== '') lines++;
+      }
+    }
+    expect(lines).toBeGreaterThan(300);
+    expect(expiredOnRead).toBeGreaterThan(10);
+  });
+});
+
 describe('CookieStore: overwrite rules', () => {
   it('inherits the creation time only when the value is unchanged, which decides the send order', () => {
     const url = new URL('https://example.com/');

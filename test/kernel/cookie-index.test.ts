@@ -660,6 +660,76 @@ describe.each(['release', 'debug'] as const)('cookie index (%s build)', (build) 
     expect(d.evictions).toBeGreaterThan(0);
   });
 
+  // ---- the Cookie line built in the kernel (matchLine) ----
+
+  it('builds the Cookie line in the kernel: same answer as match, pairs joined in order, UTF-8 and nameless cookies', () => {
+    const index = fresh();
+    const put = (over: Partial<CookieIndexEntry>, creation: number): number => index.insert(base({ creation, ...over }), { now: creation }).id;
+    put({ name: 'a', value: '1', path: '/' }, T0);
+    put({ name: '', value: 'bare', path: '/x' }, T0 + 1);
+    put({ name: 'ñame', value: 'välue€😀', path: '/' }, T0 + 2);
+    put({ name: 'e', value: '', path: '/' }, T0 + 3);
+    put({ name: 'p', value: 'part', path: '/', partitionKey: 2 }, T0 + 4);
+    put({ name: 'gone', value: 'soon', path: '/', expiry: T0 + 50 }, T0 + 5);
+    const twin = fresh();
+    for (const id of index.ids()) twin.insert({ ...(index.entry(id) as CookieIndexEntry) }, { now: T0 + 6 });
+    const got = index.matchLine(req({ path: '/x/y', now: T0 + 100, partitionKey: -1 }));
+    expect(got.line).toBe('bare; a=1; ñame=välue€😀; e=; p=part');
+    expect(got.expired).toHaveLength(1);
+    expect(index.size).toBe(5);
+    const plain = twin.match(req({ path: '/x/y', now: T0 + 100, partitionKey: -1 }));
+    expect([...got.ids].map((id) => index.entry(id)?.name)).toEqual([...plain.ids].map((id) => twin.entry(id)?.name));
+    // ASCII only; nothing; a registrable domain never seen.
+    expect(index.matchLine(req({ path: '/x', now: T0 + 200 })).line).toBe('bare; a=1; ñame=välue€😀; e=');
+    expect(index.matchLine(req({ path: '/', secure: false, now: T0 + 200 })).line).toBe('a=1; ñame=välue€😀; e=');
+    expect(index.matchLine(req({ registrableDomain: 'nowhere.example', host: 'nowhere.example', now: T0 + 200 }))).toEqual({ ids: new Int32Array(0), expired: new Int32Array(0), line: '' });
+    index.remove([...index.ids()].find((id) => index.entry(id)?.name === 'ñame') as number);
+    expect(index.matchLine(req({ path: '/x', now: T0 + 300 })).line).toBe('bare; a=1; e=');
+    // An overwrite replaces the pair.
+    put({ name: 'a', value: 'two', path: '/' }, T0 + 400);
+    expect(index.matchLine(req({ path: '/x', now: T0 + 500 })).line).toBe('bare; e=; a=two');
+    // The pairs survive a dispose and a trap (the index reloads them from its entries).
+    index.dispose();
+    expect(index.matchLine(req({ path: '/x', now: T0 + 600 })).line).toBe('bare; e=; a=two');
+    try {
+      index.core.call('cookies.remove', (x) => cookieKernel(x).cookieRemove(index.handle, 99999));
+    } catch {
+      // expected: ERR_CORE_ABORT
+    }
+    expect(index.matchLine(req({ path: '/x', now: T0 + 700 })).line).toBe('bare; e=; a=two');
+    expect(selfCheck(index)).toBe(index.size);
+  });
+
+  it('grows the line buffer for a huge jar (20,000 cookies on one host) and gives it back after', () => {
+    const index = fresh(false);
+    const pairs: string[] = [];
+    for (let k = 0; k < 20000; k++) {
+      const name = k % 1000 === 7 ? `ü${k}` : `cookie${k}`;
+      index.insert(base({ name, value: `value-${k}`, creation: T0 + k }), { now: T0 + k });
+      pairs.push(`${name}=value-${k}`);
+    }
+    const small = fresh();
+    small.insert(base({ name: 's', value: 'v' }), { now: T0 });
+    for (let round = 0; round < 3; round++) {
+      const got = index.matchLine(req({ now: T0 + 30000 + round }));
+      expect(got.ids).toHaveLength(20000);
+      expect(got.line.length).toBeGreaterThan(300000);
+      expect(got.line).toBe(pairs.join('; '));
+      expect(small.matchLine(req({ now: T0 + 30000 + round })).line).toBe('s=v');
+    }
+    expect(index.core.exports.memory.buffer.byteLength).toBeLessThanOrEqual(16 * 1024 * 1024);
+  });
+
+  it('agrees with the JS join of the matched pairs on generated jars (UTF-8, nameless, partitions incl. -1, expiry on match)', () => {
+    const mix: PartitionMix = { partitions: 4, partitionedRate: 0.4, allRate: 0.4 };
+    const d = new Driver(fresh(), rng(4242 + (build === 'release' ? 0 : 3)), 3, new CookieIndex(new Core(build)), mix);
+    for (let op = 0; op < 5000; op++) d.step();
+    d.checkAccess();
+    expect(d.lineMatches).toBeGreaterThan(300);
+    expect(d.utf8Lines).toBeGreaterThan(50);
+    expect(d.allRequests).toBeGreaterThan(100);
+  });
+
   // ---- the equivalence hash index ----
 
   /** Deletes the cookie with this key, if any, by setting it already expired; returns the id it removed. */
@@ -842,6 +912,9 @@ class Driver {
   readonly #pick: <T>(list: readonly T[]) => T;
 
   steps = 0;
+  /** Matches that went through matchLine, and those whose line held a non-ASCII byte. */
+  lineMatches = 0;
+  utf8Lines = 0;
 
   constructor(
     readonly index: CookieIndex,
@@ -871,10 +944,13 @@ class Driver {
     const now = this.now;
     const roll = r();
     if (roll < 0.75) {
-      const e = entryFor(pick, r, now, this.sites, this.mix);
+      let e = entryFor(pick, r, now, this.sites, this.mix);
+      const t = ++this.tag;
+      // Nameless cookies and UTF-8 names too (no extra draws: the same jars as before otherwise).
+      if (t % 11 === 0) e = { ...e, name: '' };
+      else if (t % 7 === 0) e = { ...e, name: `ñ${e.name}` };
       const allowSecure = r() < 0.9;
       const excludeHttpOnly = r() < 0.1;
-      const t = ++this.tag;
       const got = index.insert(e, { now, allowSecure, excludeHttpOnly });
       if (twin) expect(twin.insert(e, { now, allowSecure, excludeHttpOnly })).toEqual(got);
       const want = ref.insert(t, e, now, allowSecure, excludeHttpOnly);
@@ -890,11 +966,23 @@ class Driver {
     } else if (roll < 0.97) {
       const site = Math.floor(r() * this.sites);
       const request = randomRequest(site, r, pick, now, this.mix);
-      const got = index.match(request);
-      if (twin) expect(twin.match(request)).toEqual(got);
+      // Every other request through matchLine: the same answer, plus the Cookie line.
+      const withLine = this.steps % 2 === 0;
+      const got = withLine ? index.matchLine(request) : index.match(request);
+      if (twin) expect(withLine ? twin.matchLine(request) : twin.match(request)).toEqual(got);
       const partitionOf = new Map(ref.cookies.map((c) => [c.tag, c.partition]));
+      const entryOf = new Map(ref.cookies.map((c) => [c.tag, c.e]));
       const want = ref.match(request);
       expect([...got.ids].map((id) => this.tagOf.get(id))).toEqual(want.tags);
+      if (withLine) {
+        const line = want.tags
+          .map((t) => entryOf.get(t) as CookieIndexEntry)
+          .map((e) => (e.name === '' ? e.value : `${e.name}=${e.value}`))
+          .join('; ');
+        expect((got as unknown as { line: string }).line).toBe(line);
+        this.lineMatches++;
+        if (/[^\x00-\x7f]/.test(line)) this.utf8Lines++;
+      }
       expect(this.#forget(got.expired).sort((a, b) => a - b)).toEqual(want.expired);
       this.matches += want.tags.length;
       if (request.partitionKey === -1) {

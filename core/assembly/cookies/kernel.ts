@@ -1,15 +1,16 @@
 // The cookie kernel's exports. Key bytes come in through the scratch window as
-// [registrable domain][name][domain][path] (request calls: [registrable domain][host][path]);
+// [registrable domain][name][domain][path][value] (request calls: [registrable domain][host][path]);
 // results are ids, or (id, cause) pairs, in an i32 list whose address `cookieOutPtr()` returns.
 // Many independent indexes live in one instance: `cookieIndexNew` returns a handle that every
 // other export takes first; a wrong or freed handle aborts (the host then rebuilds).
 // Times are µs since the epoch (f64); the host passes `now`, the core has no clock.
 
 import { scratchPtr } from '../scratch';
+import { bytesEqual } from './intern';
 import {
   CAUSE_EXPIRED_OVERWRITE, CAUSE_OVERWRITE, FLAG_HTTP_ONLY, J, collectDomain, collectGlobal, collectPartitioned,
   findEquivalent, foundId, insertFound, insertRecord, jarCount, jarFree, jarNew, jarSelect, lastExpiredCount, listPush, liveRec,
-  matchRequest, out, purgeAllExpired, removeRecord, rec, secureBlocked, setEarliestAccess, setLimitsEnabled, verifyIndex,
+  appendLine, matchRequest, out, purgeAllExpired, removeRecord, rec, secureBlocked, setEarliestAccess, setLimitsEnabled, verifyIndex,
 } from './store';
 
 /** Commit status bits; the number of (id, cause) pairs written is `status >>> 8`. */
@@ -17,6 +18,8 @@ const STATUS_EXCLUDE_OVERWRITE_SECURE: i32 = 1;
 const STATUS_EXCLUDE_OVERWRITE_HTTP_ONLY: i32 = 2;
 const STATUS_INSERTED: i32 = 4;
 const STATUS_GLOBAL_PASS: i32 = 8;
+/** `cookieSet`: an equivalent cookie with the same value bytes exists (its id is the first output entry). */
+const STATUS_INHERITED: i32 = 16;
 const COMMIT_SKIP_HTTP_ONLY: i32 = 1;
 
 /**
@@ -54,23 +57,30 @@ export function cookieOutPtr(): usize {
  * A negative partition aborts.
  */
 export function cookieFind(index: i32, regLen: i32, nameLen: i32, domainLen: i32, pathLen: i32, partition: i32, allowSecure: i32): i32 {
+  findPrepared(index, regLen, nameLen, domainLen, pathLen, partition, allowSecure);
+  prepared = index;
+  return foundId;
+}
+
+/** Selects the jar, finds the equivalent of the key in scratch and keeps the key for the commit; returns the path's address. */
+function findPrepared(index: i32, regLen: i32, nameLen: i32, domainLen: i32, pathLen: i32, partition: i32, allowSecure: i32): usize {
   jarSelect(index);
   const base = scratchPtr();
   const name = base + <usize>regLen;
   const domain = name + <usize>nameLen;
   const path = domain + <usize>domainLen;
   findEquivalent(base, regLen, name, nameLen, domain, domainLen, path, pathLen, partition, allowSecure != 0);
-  prepared = index;
   pRegLen = regLen;
   pNameLen = nameLen;
   pDomainLen = domainLen;
   pPathLen = pathLen;
   pPartition = partition;
-  return foundId;
+  return path;
 }
 
 /**
- * Sets the cookie whose key the preceding `cookieFind` saw (scratch unchanged since): the
+ * Sets the cookie whose key the preceding `cookieFind` saw (scratch unchanged since; the value's
+ * `valueLen` bytes follow the path there): the
  * set-time exclusions, the overwrite (cause overwrite / expired-overwrite), the insert unless
  * already expired, then garbage collection. Returns status bits | pairs << 8. Aborts unless that
  * find was on the same index and no call that changes any index (load, remove, match, purge,
@@ -79,10 +89,47 @@ export function cookieFind(index: i32, regLen: i32, nameLen: i32, domainLen: i32
 export function cookieCommit(
   index: i32,
   id: i32, creation: f64, seq: f64, access: f64, expiry: f64, flags: i32, sameSite: i32, priority: i32,
-  size: i32, now: f64, options: i32,
+  size: i32, now: f64, options: i32, valueLen: i32,
 ): i32 {
   jarSelect(index);
   if (prepared != index) abort('cookie index: cookieCommit without cookieFind on the same index');
+  return commitPrepared(id, creation, seq, access, expiry, flags, sameSite, priority, size, now, options, valueLen);
+}
+
+/**
+ * `cookieFind` and `cookieCommit` in one call, scratch [registrable domain][name][domain][path]
+ * [value]: when the equivalent cookie has the same value bytes, the new one keeps its creation
+ * time and sequence (Chromium keeps the creation date of an unchanged value) and the status has
+ * bit 16. Whenever there is an equivalent cookie its id is the first output entry (also on the
+ * exclusions, which write nothing else).
+ */
+export function cookieSet(
+  index: i32, regLen: i32, nameLen: i32, domainLen: i32, pathLen: i32, valueLen: i32, partition: i32, allowSecure: i32,
+  id: i32, creation: f64, seq: f64, access: f64, expiry: f64, flags: i32, sameSite: i32, priority: i32,
+  size: i32, now: f64, options: i32,
+): i32 {
+  const path = findPrepared(index, regLen, nameLen, domainLen, pathLen, partition, allowSecure);
+  let inherited = 0;
+  if (foundId >= 0) {
+    const r = rec(foundId);
+    if (r.valueLen == valueLen && bytesEqual(r.namePtr + <usize>r.nameLen + 1, path + <usize>pathLen, valueLen)) {
+      creation = r.creation;
+      seq = r.seq;
+      inherited = STATUS_INHERITED;
+    }
+  }
+  const status = commitPrepared(id, creation, seq, access, expiry, flags, sameSite, priority, size, now, options, valueLen);
+  if (foundId >= 0 && (status & 3) != 0) {
+    out.len = 0;
+    listPush(out, foundId);
+  }
+  return status | inherited;
+}
+
+function commitPrepared(
+  id: i32, creation: f64, seq: f64, access: f64, expiry: f64, flags: i32, sameSite: i32, priority: i32,
+  size: i32, now: f64, options: i32, valueLen: i32,
+): i32 {
   prepared = 0;
   out.len = 0;
   let status = 0;
@@ -100,7 +147,7 @@ export function cookieCommit(
     const name = base + <usize>pRegLen;
     const domain = name + <usize>pNameLen;
     const path = domain + <usize>pDomainLen;
-    bi = insertFound(id, base, pRegLen, name, pNameLen, domain, pDomainLen, path, pPathLen, pPartition,
+    bi = insertFound(id, base, pRegLen, name, pNameLen, domain, pDomainLen, path, pPathLen, path + <usize>pPathLen, valueLen, pPartition,
       creation, seq, access, expiry, flags, sameSite, priority, size);
   }
   if (foundId >= 0) {
@@ -129,7 +176,7 @@ export function cookieCommit(
 export function cookieLoad(
   index: i32,
   id: i32, regLen: i32, nameLen: i32, domainLen: i32, pathLen: i32, partition: i32, creation: f64, seq: f64,
-  access: f64, expiry: f64, flags: i32, sameSite: i32, priority: i32, size: i32,
+  access: f64, expiry: f64, flags: i32, sameSite: i32, priority: i32, size: i32, valueLen: i32,
 ): void {
   prepared = 0;
   jarSelect(index);
@@ -137,7 +184,7 @@ export function cookieLoad(
   const name = base + <usize>regLen;
   const domain = name + <usize>nameLen;
   const path = domain + <usize>domainLen;
-  insertRecord(id, base, regLen, name, nameLen, domain, domainLen, path, pathLen, partition,
+  insertRecord(id, base, regLen, name, nameLen, domain, domainLen, path, pathLen, path + <usize>pathLen, valueLen, partition,
     creation, seq, access, expiry, flags, sameSite, priority, size);
 }
 
@@ -165,6 +212,24 @@ export function cookieMatch(index: i32, regLen: i32, hostLen: i32, pathLen: i32,
   const host = base + <usize>regLen;
   const path = host + <usize>hostLen;
   return matchRequest(base, regLen, host, hostLen, path, pathLen, partition, flags, context, now);
+}
+
+/**
+ * `cookieMatch`, and the Cookie header line of the matches (`name=value` pairs, a nameless
+ * cookie's bare value, joined by "; "): the output list is [matches][expired][touched count]
+ * [touched][line address][line bytes][kind]: kind 0 ASCII, 1 some byte >= 0x80 (UTF-8), 2 the
+ * same ids and pairs as this index's previous line (nothing built: the host reuses its string).
+ * The line stays valid until the next call of this export.
+ */
+export function cookieMatchLine(index: i32, regLen: i32, hostLen: i32, pathLen: i32, partition: i32, flags: i32, context: i32, now: f64): i32 {
+  prepared = 0;
+  jarSelect(index);
+  const base = scratchPtr();
+  const host = base + <usize>regLen;
+  const path = host + <usize>hostLen;
+  const matched = matchRequest(base, regLen, host, hostLen, path, pathLen, partition, flags, context, now);
+  appendLine(matched);
+  return matched;
 }
 
 /** Number of expired ids the last `cookieMatch` deleted (after its matches in the output). */

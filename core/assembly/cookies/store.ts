@@ -19,6 +19,8 @@ export const CAUSE_EXPIRED_OVERWRITE: i32 = 5;
 export const FLAG_LIVE: i32 = 1;
 export const FLAG_SECURE: i32 = 2;
 export const FLAG_HTTP_ONLY: i32 = 4;
+/** The cookie's header pair has a byte >= 0x80 (the host then decodes a line with it as UTF-8). */
+export const FLAG_NON_ASCII: i32 = 8;
 /**
  * Bits 8.. of `Rec.flags`: the SameSite context rank a request needs (CookieEffectiveSameSite):
  * None 0, Lax 2, Strict 3; 4 never (SameSite=None without Secure); 5 unspecified, which is
@@ -67,7 +69,19 @@ export class Rec {
   size: i32 = 0;
   sameSite: i32 = 0;
   priority: i32 = 0;
-  pad: i32 = 0;
+  /** Bytes of the value, kept after the name as `name=value` at `namePtr` (the Cookie header pair). */
+  valueLen: i32 = 0;
+}
+
+/** The Cookie header pair of a record: `name=value`, or the bare value of a nameless cookie. */
+// @ts-ignore: decorator
+@inline function pairPtr(r: Rec): usize {
+  return r.nameLen > 0 ? r.namePtr : r.namePtr + 1;
+}
+
+// @ts-ignore: decorator
+@inline function pairLen(r: Rec): i32 {
+  return r.nameLen > 0 ? r.nameLen + 1 + r.valueLen : r.valueLen;
 }
 
 /** The ids of one (partition, registrable domain) key, in CookieSorter order. */
@@ -122,6 +136,14 @@ export class Jar {
   eqSlots: usize = 0;
   eqCap: i32 = 0;
   eqUsed: i32 = 0;
+  /** Bumped whenever a record is filled or removed (a header pair may have changed; ids are reused). */
+  pairsVersion: i32 = 0;
+  /** The ids of the last Cookie line built for this jar, and `pairsVersion` then (lineValid: any yet). */
+  lineIds: usize = 0;
+  lineIdsCap: i32 = 0;
+  lineIdsLen: i32 = 0;
+  lineVersion: i32 = 0;
+  lineValid: bool = false;
 }
 
 const JAR: usize = offsetof<Jar>();
@@ -200,6 +222,7 @@ export function jarFree(handle: i32): void {
   if (j.recs != 0) heap.free(j.recs);
   if (j.buckets != 0) heap.free(j.buckets);
   if (j.eqSlots != 0) heap.free(j.eqSlots);
+  if (j.lineIds != 0) heap.free(j.lineIds);
   heap.free(changetype<usize>(j));
   const index = handle - 1;
   jarMaps[index] = null;
@@ -661,8 +684,8 @@ export function verifyIndex(): i32 {
  */
 export function insertRecord(
   id: i32, regPtr: usize, regLen: i32, namePtr: usize, nameLen: i32, domainPtr: usize, domainLen: i32,
-  pathPtr: usize, pathLenBytes: i32, partition: i32, creation: f64, seq: f64, access: f64, expiry: f64,
-  flags: i32, sameSite: i32, priority: i32, size: i32,
+  pathPtr: usize, pathLenBytes: i32, valuePtr: usize, valueLen: i32, partition: i32, creation: f64, seq: f64,
+  access: f64, expiry: f64, flags: i32, sameSite: i32, priority: i32, size: i32,
 ): i32 {
   claimRecord(id, partition);
   let reg = internFind(regPtr, regLen);
@@ -673,7 +696,7 @@ export function insertRecord(
   }
   const domain = internAcquire(domainPtr, domainLen);
   const path = internAcquire(pathPtr, pathLenBytes);
-  fillRecord(id, bi, domain, path, namePtr, nameLen, hashBytes(namePtr, nameLen), partition,
+  fillRecord(id, bi, domain, path, namePtr, nameLen, hashBytes(namePtr, nameLen), valuePtr, valueLen, partition,
     creation, seq, access, expiry, flags, sameSite, priority, size);
   return bi;
 }
@@ -685,8 +708,8 @@ export function insertRecord(
  */
 export function insertFound(
   id: i32, regPtr: usize, regLen: i32, namePtr: usize, nameLen: i32, domainPtr: usize, domainLen: i32,
-  pathPtr: usize, pathLenBytes: i32, partition: i32, creation: f64, seq: f64, access: f64, expiry: f64,
-  flags: i32, sameSite: i32, priority: i32, size: i32,
+  pathPtr: usize, pathLenBytes: i32, valuePtr: usize, valueLen: i32, partition: i32, creation: f64, seq: f64,
+  access: f64, expiry: f64, flags: i32, sameSite: i32, priority: i32, size: i32,
 ): i32 {
   claimRecord(id, partition);
   let bi = findBucket;
@@ -702,7 +725,7 @@ export function insertFound(
   let path = findPath;
   if (path >= 0) internRetain(path);
   else path = internAcquire(pathPtr, pathLenBytes);
-  fillRecord(id, bi, domain, path, namePtr, nameLen, findNameHash, partition,
+  fillRecord(id, bi, domain, path, namePtr, nameLen, findNameHash, valuePtr, valueLen, partition,
     creation, seq, access, expiry, flags, sameSite, priority, size);
   return bi;
 }
@@ -715,7 +738,7 @@ function claimRecord(id: i32, partition: i32): void {
 
 /** Fills a claimed record (owning one reference each to `domain` and `path`) and links it in. */
 function fillRecord(
-  id: i32, bi: i32, domain: i32, path: i32, namePtr: usize, nameLen: i32, nameHash: u32, partition: i32,
+  id: i32, bi: i32, domain: i32, path: i32, namePtr: usize, nameLen: i32, nameHash: u32, valuePtr: usize, valueLen: i32, partition: i32,
   creation: f64, seq: f64, access: f64, expiry: f64, flags: i32, sameSite: i32, priority: i32, size: i32,
 ): void {
   const r = rec(id);
@@ -727,9 +750,16 @@ function fillRecord(
   r.domain = domain;
   r.path = path;
   r.partition = partition;
-  r.namePtr = heap.alloc(<usize>(nameLen > 0 ? nameLen : 1));
-  memory.copy(r.namePtr, namePtr, <usize>nameLen);
+  // [name]=[value]: the name for the equivalence checks, and the Cookie header pair.
+  const block = heap.alloc(<usize>(nameLen + 1 + valueLen));
+  memory.copy(block, namePtr, <usize>nameLen);
+  store<u8>(block + <usize>nameLen, 0x3d);
+  memory.copy(block + <usize>nameLen + 1, valuePtr, <usize>valueLen);
+  let high: u8 = 0;
+  for (let k: usize = 0, e = <usize>(nameLen + 1 + valueLen); k < e; k++) high |= load<u8>(block + k);
+  r.namePtr = block;
   r.nameLen = nameLen;
+  r.valueLen = valueLen;
   r.nameHash = nameHash;
   r.size = size;
   const secure = (flags & FLAG_SECURE) != 0;
@@ -738,7 +768,7 @@ function fillRecord(
   else if (sameSite == 1) need = 2;
   else if (sameSite == 2) need = 3;
   else need = NEED_UNSPECIFIED;
-  r.flags = (flags & (FLAG_SECURE | FLAG_HTTP_ONLY)) | FLAG_LIVE | (need << NEED_SHIFT);
+  r.flags = (flags & (FLAG_SECURE | FLAG_HTTP_ONLY)) | FLAG_LIVE | (high >= 0x80 ? FLAG_NON_ASCII : 0) | (need << NEED_SHIFT);
   r.sameSite = sameSite;
   r.priority = priority;
   const b = bucketAt(bi);
@@ -749,6 +779,7 @@ function fillRecord(
   if (expiry < b.minExpiry) b.minExpiry = expiry;
   if (partition == 0) J.unpartitionedCount++;
   J.totalCount++;
+  J.pairsVersion++;
 }
 
 /** Removes a live record; frees its bucket when it was the last one. */
@@ -767,6 +798,7 @@ export function removeRecord(id: i32): void {
   heap.free(r.namePtr);
   r.namePtr = 0;
   r.flags = 0;
+  J.pairsVersion++;
   if (b.len == 0) bucketFree(bi);
 }
 
@@ -981,6 +1013,86 @@ export function matchRequest(
   memory.copy(out.ptr + (<usize>(matched + ne + 1) << 2), touchedList.ptr, <usize>nt << 2);
   out.len = matched + ne + 1 + nt;
   return matched;
+}
+
+// ---- the Cookie header line of a match ----
+
+/** The line buffer (grown on demand; a large one is given back when a later line is small). */
+let lineBuf: usize = heap.alloc(4096);
+let lineCap: i32 = 4096;
+const LINE_KEEP: i32 = 65536;
+
+function sameIds(a: usize, b: usize, n: i32): bool {
+  for (let k = 0; k < n; k++) if (load<i32>(a + (<usize>k << 2)) != load<i32>(b + (<usize>k << 2))) return false;
+  return true;
+}
+
+/**
+ * Writes `pair; pair; ...` of the first `matched` ids of `out` into the line buffer and appends
+ * [line address, line bytes, 1 if some byte is >= 0x80 else 0] to `out`; or [0, 0, 2] when the
+ * ids and their pairs are those of the jar's previous line (the host reuses its string).
+ */
+export function appendLine(matched: i32): void {
+  const j = J;
+  const bytes = <usize>matched << 2;
+  if (j.lineValid && j.lineVersion == j.pairsVersion && j.lineIdsLen == matched && sameIds(j.lineIds, out.ptr, matched)) {
+    listPush(out, 0);
+    listPush(out, 0);
+    listPush(out, 2);
+    return;
+  }
+  if (matched > j.lineIdsCap) {
+    let cap = j.lineIdsCap == 0 ? 16 : j.lineIdsCap;
+    while (cap < matched) cap <<= 1;
+    if (j.lineIds != 0) heap.free(j.lineIds);
+    j.lineIds = heap.alloc(<usize>cap << 2);
+    j.lineIdsCap = cap;
+  }
+  memory.copy(j.lineIds, out.ptr, bytes);
+  j.lineIdsLen = matched;
+  j.lineVersion = j.pairsVersion;
+  j.lineValid = true;
+  const recs = J.recs;
+  const ids = out.ptr;
+  let total = 0;
+  let high = 0;
+  for (let k = 0; k < matched; k++) {
+    const r = changetype<Rec>(recs + <usize>load<i32>(ids + (<usize>k << 2)) * REC);
+    total += pairLen(r);
+    high |= r.flags;
+  }
+  if (matched > 1) total += (matched - 1) << 1;
+  if (total > lineCap || (lineCap > LINE_KEEP && total <= LINE_KEEP >> 2)) {
+    let cap = 4096;
+    while (cap < total) cap <<= 1;
+    heap.free(lineBuf);
+    lineBuf = heap.alloc(<usize>cap);
+    lineCap = cap;
+  }
+  let o = lineBuf;
+  for (let k = 0; k < matched; k++) {
+    const r = changetype<Rec>(recs + <usize>load<i32>(out.ptr + (<usize>k << 2)) * REC);
+    if (k > 0) {
+      store<u16>(o, 0x203b); // "; "
+      o += 2;
+    }
+    // A word loop: V8's memory.copy costs a call each, too much for pairs of a few dozen bytes.
+    let src = pairPtr(r);
+    const end = o + <usize>pairLen(r);
+    while (o + 8 <= end) {
+      store<u64>(o, load<u64>(src));
+      o += 8;
+      src += 8;
+    }
+    while (o < end) {
+      store<u8>(o, load<u8>(src));
+      o++;
+      src++;
+    }
+  }
+  listPush(out, <i32>lineBuf);
+  listPush(out, total);
+  listPush(out, (high & FLAG_NON_ASCII) != 0 ? 1 : 0);
 }
 
 /** Number of expired ids the last match appended after its matches. */

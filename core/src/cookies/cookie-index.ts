@@ -8,10 +8,16 @@ export interface CookieKernel {
   cookieIndexCount(): number;
   cookieOutPtr(): number;
   cookieFind(index: number, regLen: number, nameLen: number, domainLen: number, pathLen: number, partition: number, allowSecure: number): number;
-  cookieCommit(index: number, id: number, creation: number, seq: number, access: number, expiry: number, flags: number, sameSite: number, priority: number, size: number, now: number, options: number): number;
-  cookieLoad(index: number, id: number, regLen: number, nameLen: number, domainLen: number, pathLen: number, partition: number, creation: number, seq: number, access: number, expiry: number, flags: number, sameSite: number, priority: number, size: number): void;
+  /** The value's `valueLen` UTF-8 bytes follow the key in scratch (written before `cookieFind`). */
+  cookieCommit(index: number, id: number, creation: number, seq: number, access: number, expiry: number, flags: number, sameSite: number, priority: number, size: number, now: number, options: number, valueLen: number): number;
+  /** cookieFind + cookieCommit in one call; status bit 16: the equivalent cookie (first output entry) has the same value. */
+  cookieSet(index: number, regLen: number, nameLen: number, domainLen: number, pathLen: number, valueLen: number, partition: number, allowSecure: number, id: number, creation: number, seq: number, access: number, expiry: number, flags: number, sameSite: number, priority: number, size: number, now: number, options: number): number;
+  /** Scratch: [registrable domain][name][domain][path][value]. */
+  cookieLoad(index: number, id: number, regLen: number, nameLen: number, domainLen: number, pathLen: number, partition: number, creation: number, seq: number, access: number, expiry: number, flags: number, sameSite: number, priority: number, size: number, valueLen: number): void;
   cookieRemove(index: number, id: number): void;
   cookieMatch(index: number, regLen: number, hostLen: number, pathLen: number, partition: number, flags: number, context: number, now: number): number;
+  /** `cookieMatch` plus [line address][line bytes][kind: 0 ASCII, 1 UTF-8, 2 same as this index's last line] after the touched ids. */
+  cookieMatchLine(index: number, regLen: number, hostLen: number, pathLen: number, partition: number, flags: number, context: number, now: number): number;
   cookieMatchExpired(index: number): number;
   cookiePurgeExpired(index: number, now: number): number;
   cookieEarliestAccess(index: number): number;
@@ -138,6 +144,14 @@ export interface CookieMatchResult {
   readonly expired: Int32Array;
 }
 
+/**
+ * `match` with the Cookie header line of the matches: their `name=value` pairs (a nameless
+ * cookie's bare value) joined by "; ", built in the kernel; `''` when nothing matches.
+ */
+export interface CookieMatchLineResult extends CookieMatchResult {
+  readonly line: string;
+}
+
 /** Options of the index. */
 export interface CookieIndexOptions {
   /** CookieMonster's limits and garbage collection; default true. Off only to benchmark huge jars. */
@@ -216,6 +230,31 @@ function writeAscii(u8: Uint8Array, at: number, text: string): number {
   return at + text.length;
 }
 
+interface LatinBuffer {
+  latin1Slice(start: number, end: number): string;
+  utf8Slice(start: number, end: number): string;
+}
+type BufferFactory = { from(buffer: ArrayBuffer): LatinBuffer };
+const NodeBuffer = (globalThis as unknown as { Buffer?: BufferFactory }).Buffer;
+const lineDecoder = new TextDecoder();
+let lineMemory: ArrayBuffer | null = null;
+let lineView: LatinBuffer | null = null;
+
+/**
+ * Decodes `len` bytes of wasm memory at `ptr`: through a Node Buffer over the memory where there
+ * is one (latin1 when every byte is ASCII: no UTF-8 validation), else through TextDecoder.
+ */
+function decodeLine(buffer: ArrayBuffer, bytes: Uint8Array, ptr: number, len: number, nonAscii: boolean): string {
+  if (NodeBuffer !== undefined) {
+    if (lineMemory !== buffer || lineView === null) {
+      lineView = NodeBuffer.from(buffer);
+      lineMemory = buffer;
+    }
+    return nonAscii ? lineView.utf8Slice(ptr, ptr + len) : lineView.latin1Slice(ptr, ptr + len);
+  }
+  return lineDecoder.decode(bytes.subarray(ptr, ptr + len));
+}
+
 function canonicalDomain(domain: string, hostOnly: boolean): string {
   const bare = domain.charCodeAt(0) === 0x2e ? domain.slice(1) : domain;
   return hostOnly ? bare : `.${bare}`;
@@ -238,7 +277,12 @@ export class CookieIndex {
   readonly core: Core;
   readonly #limits: boolean;
   readonly #slot: IndexSlot;
-  #entries: (StoredCookieIndexEntry | undefined)[] = [];
+  /** The entries as given (kept, not copied), with what the index decided for each beside them. */
+  #entries: (CookieIndexEntry | undefined)[] = [];
+  /** Canonical domain (leading dot unless host-only), stored creation time and tiebreak sequence. */
+  #domains: string[] = [];
+  #creations: number[] = [];
+  #seqs: number[] = [];
   #lastAccess: number[] = [];
   #free: number[] = [];
   #seq = 0;
@@ -274,7 +318,17 @@ export class CookieIndex {
 
   /** The stored entry for `id`, or undefined. */
   entry(id: number): StoredCookieIndexEntry | undefined {
-    return this.#entries[id];
+    const e = this.#entries[id];
+    if (e === undefined) return undefined;
+    return {
+      ...e, id, domain: this.#domains[id] as string, priority: e.priority ?? 1, partitionKey: e.partitionKey ?? 0,
+      creation: this.#creations[id] as number, seq: this.#seqs[id] as number, lastAccess: e.lastAccess ?? e.creation,
+    };
+  }
+
+  /** The tiebreak sequence of `id` (CookieSorter's last key), or 0. */
+  seq(id: number): number {
+    return this.#entries[id] === undefined ? 0 : (this.#seqs[id] as number);
   }
 
   /** Last access time of `id` (µs), as the eviction passes see it. */
@@ -309,24 +363,28 @@ export class CookieIndex {
     if (!(partition >= 0 && Number.isInteger(partition))) {
       throw new RangeError(`CookieIndex.insert: partitionKey must be an integer >= 0, got ${String(partition)}`);
     }
-    this.#write4(entry.registrableDomain, entry.name, domain, entry.path);
+    this.#write5(entry.registrableDomain, entry.name, domain, entry.path, entry.value);
     const allowSecure = options.allowSecure === false ? 0 : 1;
-    const found = this.#kernel('cookies.find', (k) => k.cookieFind(this.#slot.handle, this.#len0, this.#len1, this.#len2, this.#len3, partition, allowSecure));
-    let creation = entry.creation;
-    let seq = this.#seq + 1;
-    const old = found >= 0 ? this.#entries[found] : undefined;
-    if (old && old.value === entry.value) {
-      creation = old.creation;
-      seq = old.seq;
-    }
     const id = this.#free.length > 0 ? (this.#free.pop() as number) : this.#entries.length;
     const access = entry.lastAccess ?? entry.creation;
     const flags = (entry.secure ? 2 : 0) | (entry.httpOnly ? 4 : 0);
     const priority = entry.priority ?? 1;
-    const size = utf8Length(entry.name) + utf8Length(entry.value);
-    const status = this.#kernel('cookies.commit', (k) =>
-      k.cookieCommit(this.#slot.handle, id, creation, seq, access, entry.expiry, flags, entry.sameSite, priority, size, now, options.excludeHttpOnly ? 1 : 0),
+    const valueLen = this.#len4;
+    const size = this.#len1 + valueLen;
+    let creation = entry.creation;
+    let seq = this.#seq + 1;
+    // One kernel call: the equivalence lookup, the set-time exclusions, the overwrite, the insert
+    // and garbage collection; an equivalent cookie with the same value lends its creation time and
+    // sequence (Chromium keeps the creation date of an unchanged value).
+    const status = this.#kernel('cookies.set', (k) =>
+      k.cookieSet(this.#slot.handle, this.#len0, this.#len1, this.#len2, this.#len3, valueLen, partition, allowSecure,
+        id, creation, seq, access, entry.expiry, flags, entry.sameSite, priority, size, now, options.excludeHttpOnly ? 1 : 0),
     );
+    if (status & 16) {
+      const old = this.#out()[cookieKernel(this.core.exports).cookieOutPtr() >>> 2] as number;
+      creation = this.#creations[old] as number;
+      seq = this.#seqs[old] as number;
+    }
     if (seq > this.#seq) this.#seq = seq;
     if ((status & 4) === 0) {
       this.#free.push(id);
@@ -335,11 +393,10 @@ export class CookieIndex {
       return { id: -1, status: kind, creation, removed };
     }
     // Stored before the removals are read: garbage collection may evict the new cookie itself.
-    this.#entries[id] = {
-      id, registrableDomain: entry.registrableDomain, name: entry.name, value: entry.value, domain, hostOnly: entry.hostOnly,
-      path: entry.path, secure: entry.secure, httpOnly: entry.httpOnly, sameSite: entry.sameSite, priority,
-      partitionKey: partition, creation, seq, lastAccess: access, expiry: entry.expiry,
-    };
+    this.#entries[id] = entry;
+    this.#domains[id] = domain;
+    this.#creations[id] = creation;
+    this.#seqs[id] = seq;
     this.#lastAccess[id] = access;
     this.#size++;
     const removed = status >>> 8 === 0 ? NO_REMOVALS : this.#readRemovals(status >>> 8);
@@ -360,9 +417,23 @@ export class CookieIndex {
    * updates their last access time (at most once a minute, as CookieMonster does).
    */
   match(request: CookieRequest): CookieMatchResult {
+    const n = this.#runMatch(request, false);
+    return this.#readMatch(request.now, n, false);
+  }
+
+  /**
+   * `match`, and the Cookie header line of the matched cookies in the same order, built in the
+   * kernel from the pairs it keeps with each cookie (one decode instead of a join of strings).
+   */
+  matchLine(request: CookieRequest): CookieMatchLineResult {
+    const n = this.#runMatch(request, true);
+    return this.#readMatch(request.now, n, true) as CookieMatchLineResult;
+  }
+
+  #runMatch(request: CookieRequest, line: boolean): number {
     this.#ensure();
     const { now } = request;
-    this.#write4(request.registrableDomain, request.host, request.path, '');
+    this.#write5(request.registrableDomain, request.host, request.path, '', '');
     const update = request.updateAccessTime !== false;
     const flags =
       (request.secure ? 1 : 0) |
@@ -376,10 +447,20 @@ export class CookieIndex {
       throw new RangeError(`CookieIndex.match: partitionKey must be -1 or an integer >= 0, got ${String(partition)}`);
     }
     const handle = this.#slot.handle;
-    const n = this.#kernel('cookies.match', (k) => k.cookieMatch(handle, this.#len0, this.#len1, this.#len2, partition, flags, context, now));
+    return line
+      ? this.#kernel('cookies.matchLine', (k) => k.cookieMatchLine(handle, this.#len0, this.#len1, this.#len2, partition, flags, context, now))
+      : this.#kernel('cookies.match', (k) => k.cookieMatch(handle, this.#len0, this.#len1, this.#len2, partition, flags, context, now));
+  }
+
+  /** The last line matchLine returned (the kernel reports when the next one is the same). */
+  #lastLine = '';
+
+  #readMatch(now: number, n: number, line: boolean): CookieMatchResult | CookieMatchLineResult {
+    const handle = this.#slot.handle;
     const expiredCount = cookieKernel(this.core.exports).cookieMatchExpired(handle);
     // Output: [matches][expired][touched count][touched], the last being the matches whose
-    // access time the kernel moved (at most once a minute per cookie).
+    // access time the kernel moved (at most once a minute per cookie); then, for a line, its
+    // address, length and non-ASCII flag.
     const view = this.#out();
     const base = cookieKernel(this.core.exports).cookieOutPtr() >>> 2;
     const ids = n === 0 ? EMPTY_IDS : copyIds(view, base, n);
@@ -389,7 +470,15 @@ export class CookieIndex {
     const touched = view[at] as number;
     const la = this.#lastAccess;
     for (let i = at + 1; i <= at + touched; i++) la[view[i] as number] = now;
-    return { ids, expired };
+    if (!line) return { ids, expired };
+    const tail = at + 1 + touched;
+    const len = view[tail + 1] as number;
+    const kind = view[tail + 2] as number;
+    // Kind 2: the same ids and pairs as this index's previous line (the kernel built nothing).
+    if (kind === 2) return { ids, expired, line: this.#lastLine };
+    const text = len === 0 ? '' : decodeLine(view.buffer as ArrayBuffer, this.core.bytes, view[tail] as number, len, kind !== 0);
+    this.#lastLine = text;
+    return { ids, expired, line: text };
   }
 
   /** Deletes every expired cookie (GarbageCollectExpired), cause `expired`. */
@@ -445,29 +534,38 @@ export class CookieIndex {
   #len1 = 0;
   #len2 = 0;
   #len3 = 0;
+  #len4 = 0;
 
-  /** Writes four strings back to back into the scratch window and keeps their byte lengths. */
-  #write4(a: string, b: string, c: string, d: string): void {
+  /** Writes five strings back to back into the scratch window and keeps their UTF-8 byte lengths. */
+  #write5(a: string, b: string, c: string, d: string, e: string): void {
     const core = this.core;
-    const n = a.length + b.length + c.length + d.length;
+    const n = a.length + b.length + c.length + d.length + e.length;
     // ASCII straight into the window (no concatenation); anything else through writeScratch.
     if (n <= core.exports.scratchSize()) {
       const u8 = core.bytes;
       let at = core.scratchPtr;
-      if ((at = writeAscii(u8, at, a)) >= 0 && (at = writeAscii(u8, at, b)) >= 0 && (at = writeAscii(u8, at, c)) >= 0 && writeAscii(u8, at, d) >= 0) {
+      if (
+        (at = writeAscii(u8, at, a)) >= 0 &&
+        (at = writeAscii(u8, at, b)) >= 0 &&
+        (at = writeAscii(u8, at, c)) >= 0 &&
+        (at = writeAscii(u8, at, d)) >= 0 &&
+        writeAscii(u8, at, e) >= 0
+      ) {
         this.#len0 = a.length;
         this.#len1 = b.length;
         this.#len2 = c.length;
         this.#len3 = d.length;
+        this.#len4 = e.length;
         return;
       }
     }
-    const total = core.writeScratch(a + b + c + d);
-    const ascii = total === a.length + b.length + c.length + d.length;
+    const total = core.writeScratch(a + b + c + d + e);
+    const ascii = total === n;
     this.#len0 = ascii ? a.length : utf8Length(a);
     this.#len1 = ascii ? b.length : utf8Length(b);
     this.#len2 = ascii ? c.length : utf8Length(c);
     this.#len3 = ascii ? d.length : utf8Length(d);
+    this.#len4 = ascii ? e.length : utf8Length(e);
   }
 
   /**
@@ -491,12 +589,14 @@ export class CookieIndex {
     for (let id = 0; id < this.#entries.length; id++) {
       const e = this.#entries[id];
       if (!e) continue;
-      this.#write4(e.registrableDomain, e.name, e.domain, e.path);
+      this.#write5(e.registrableDomain, e.name, this.#domains[id] as string, e.path, e.value);
       const flags = (e.secure ? 2 : 0) | (e.httpOnly ? 4 : 0);
-      const size = utf8Length(e.name) + utf8Length(e.value);
+      const size = this.#len1 + this.#len4;
       const access = this.#lastAccess[id] as number;
+      const creation = this.#creations[id] as number;
+      const seq = this.#seqs[id] as number;
       this.#kernel('cookies.load', (k) =>
-        k.cookieLoad(handle, id, this.#len0, this.#len1, this.#len2, this.#len3, e.partitionKey, e.creation, e.seq, access, e.expiry, flags, e.sameSite, e.priority, size),
+        k.cookieLoad(handle, id, this.#len0, this.#len1, this.#len2, this.#len3, e.partitionKey ?? 0, creation, seq, access, e.expiry, flags, e.sameSite, e.priority ?? 1, size, this.#len4),
       );
     }
   }

@@ -13,7 +13,15 @@ import {
   checkSetPermitted,
   registrableDomain,
 } from './canonical-cookie.ts';
-import { CookieIndex, type CookieIndexEntry, type CookieRemoval, type SameSiteContext } from './cookie-index.ts';
+import {
+  CookieIndex,
+  type CookieIndexEntry,
+  type CookieMatchLineResult,
+  type CookieMatchResult,
+  type CookieRemoval,
+  type CookieRequest,
+  type SameSiteContext,
+} from './cookie-index.ts';
 import { CookieExclusionReason, borrowStatus, returnStatus } from './inclusion-status.ts';
 import type { CookieSameSite, CookiePriority } from './parse-set-cookie.ts';
 
@@ -143,18 +151,6 @@ export class CookieStore {
   readonly #index: CookieIndex;
   readonly #cookies: (CanonicalCookie | undefined)[] = [];
   readonly #keys: (string | undefined)[] = [];
-  /**
-   * `name=value` of each id (the bare value for a nameless cookie), as the Cookie header has it;
-   * made on the first read that sends the cookie (see #pair), not for every cookie stored.
-   */
-  readonly #pairs: (string | undefined)[] = [];
-  /** Bumped whenever an id's pair is set or dropped (ids are reused). */
-  #pairsVersion = 0;
-  /** The last Cookie line built of more than one pair, its ids and the pairs' version then. */
-  #lastLineIds = new Int32Array(16);
-  #lastLineCount = 0;
-  #lastLineVersion = -1;
-  #lastLine = '';
   readonly #partitionIds = new Map<string, number>();
   readonly #partitions: CookiePartitionKey[] = [];
   readonly #onChange: ((change: CookieChange) => void) | undefined;
@@ -249,36 +245,9 @@ export class CookieStore {
 
   /** The `Cookie` header for a request to `url` (`''` when no cookie matches). */
   getCookieLine(url: URL, options: CookieListOptions = {}): string {
-    const ids = this.#matchIds(url, options);
-    const n = ids.length;
-    if (n === 0) return '';
-    if (n === 1) return this.#pair(ids[0] as number);
-    // The line is a function of the matched ids and their pairs, which change only with
-    // #pairsVersion: the same ids again (requests to one site in a row) give the same line.
-    let last = this.#lastLineIds;
-    if (this.#lastLineVersion === this.#pairsVersion && this.#lastLineCount === n) {
-      let same = true;
-      for (let i = 0; i < n; i++) {
-        if (last[i] !== ids[i]) {
-          same = false;
-          break;
-        }
-      }
-      if (same) return this.#lastLine;
-    }
-    const parts: string[] = new Array(n);
-    for (let i = 0; i < n; i++) {
-      const id = ids[i] as number;
-      parts[i] = this.#pairs[id] ?? this.#pair(id);
-    }
-    const line = parts.join('; ');
-    // A copy: the ids are kept past the next index call.
-    if (last.length < n) last = this.#lastLineIds = new Int32Array(Math.max(n, last.length * 2));
-    last.set(ids);
-    this.#lastLineCount = n;
-    this.#lastLineVersion = this.#pairsVersion;
-    this.#lastLine = line;
-    return line;
+    // The kernel joins the `name=value` pairs it keeps with each cookie (the bare value of a
+    // nameless one) in the order of getCookieList.
+    return (this.#match(url, options, true) as CookieMatchLineResult | null)?.line ?? '';
   }
 
   /** Every cookie (partitioned ones included), expired ones first collected, in Chromium's order. */
@@ -287,7 +256,7 @@ export class CookieStore {
     const all: { cookie: CanonicalCookie; seq: number }[] = [];
     for (const id of this.#index.ids()) {
       const cookie = this.#cookies[id] as CanonicalCookie;
-      all.push({ cookie, seq: this.#index.entry(id)?.seq ?? 0 });
+      all.push({ cookie, seq: this.#index.seq(id) });
     }
     all.sort((a, b) => b.cookie.path.length - a.cookie.path.length || a.cookie.creation - b.cookie.creation || a.seq - b.seq);
     return all.map((e) => e.cookie);
@@ -327,17 +296,6 @@ export class CookieStore {
     return n;
   }
 
-  /** The Cookie-header pair of a stored id, made once. */
-  #pair(id: number): string {
-    let pair = this.#pairs[id];
-    if (pair === undefined) {
-      const cookie = this.#cookies[id] as CanonicalCookie;
-      pair = cookie.name === '' ? cookie.value : `${cookie.name}=${cookie.value}`;
-      this.#pairs[id] = pair;
-    }
-    return pair;
-  }
-
   #partitionId(key: CookiePartitionKey | null): number {
     if (key === null) return 0;
     const text = partitionKeyString(key);
@@ -372,9 +330,14 @@ export class CookieStore {
   }
 
   #matchIds(url: URL, options: CookieListOptions): Int32Array {
+    return this.#match(url, options, false)?.ids ?? new Int32Array(0);
+  }
+
+  /** The index's answer for a read of `url` (with the Cookie line when `line`), or null for a URL that takes no cookies. */
+  #match(url: URL, options: CookieListOptions, line: boolean): CookieMatchLineResult | CookieMatchResult | null {
     const href = url.href;
     if (href !== this.#readHref) this.#learnReadUrl(url, href);
-    if (!this.#readCookieable) return new Int32Array(0);
+    if (!this.#readCookieable) return null;
     const now = (options.now ?? this.#now()) * US;
     const partitions = options.partitions ?? 'none';
     let partitionKey = 0;
@@ -383,7 +346,7 @@ export class CookieStore {
       // No partition known yet: no need to build the key's string to find that out.
       partitionKey = this.#partitionIds.size === 0 ? 0x7fffffff : (this.#partitionIds.get(partitionKeyString(partitions)) ?? 0x7fffffff);
     }
-    const result = this.#index.match({
+    const request: CookieRequest = {
       registrableDomain: this.#readSite,
       host: this.#readHost,
       path: this.#readPath,
@@ -394,7 +357,8 @@ export class CookieStore {
       includeUnpartitioned: partitions === 'none' || partitions === 'all' || partitions.nonce === undefined,
       includeHttpOnly: options.includeHttpOnly !== false,
       updateAccessTime: options.updateAccessTime !== false,
-    });
+    };
+    const result = line ? this.#index.matchLine(request) : this.#index.match(request);
     for (let i = 0; i < result.expired.length; i++) this.#forget(result.expired[i] as number, 'expired', true);
     if (options.updateAccessTime !== false && this.#sink) {
       // Persist access times the index moved (at most once a minute per cookie, as Chromium).
@@ -409,7 +373,7 @@ export class CookieStore {
         }
       }
     }
-    return result.ids;
+    return result;
   }
 
   #insert(
@@ -461,8 +425,6 @@ export class CookieStore {
       const key = this.#sink ? cookieUniqueKey(stored) : undefined;
       this.#cookies[result.id] = stored;
       this.#keys[result.id] = key;
-      this.#pairs[result.id] = undefined;
-      this.#pairsVersion++;
       if (persist && this.#sink && key !== undefined) {
         // A persisted cookie this one replaced was deleted from storage by #forget above.
         if (stored.expiry !== null && stored.partitionKey?.nonce === undefined) this.#sink.put(key, stored);
@@ -494,8 +456,6 @@ export class CookieStore {
     const key = this.#keys[id];
     this.#cookies[id] = undefined;
     this.#keys[id] = undefined;
-    this.#pairs[id] = undefined;
-    this.#pairsVersion++;
     if (cookie === undefined) return;
     // Only what could have been stored: session cookies and nonce partitions never are.
     if (persist && this.#sink && key !== undefined && cookie.expiry !== null && cookie.partitionKey?.nonce === undefined) this.#sink.put(key, null);
