@@ -1,5 +1,6 @@
 import { getCore } from '../wasm/core.ts';
 import type { Core, CoreExports } from '../wasm/core.ts';
+import type { CanonicalCookie } from './canonical-cookie.ts';
 
 /** The cookie kernel's raw exports (core/assembly/cookies/kernel.ts). */
 export interface CookieKernel {
@@ -255,9 +256,22 @@ function decodeLine(buffer: ArrayBuffer, bytes: Uint8Array, ptr: number, len: nu
   return lineDecoder.decode(bytes.subarray(ptr, ptr + len));
 }
 
+const US = 1000;
+
+function sameSiteCode(sameSite: CanonicalCookie['sameSite']): CookieSameSiteCode {
+  // Anything else than the four (not a CookieSameSite) reaches the kernel as 0, as before.
+  return sameSite === 'unspecified' ? -1 : sameSite === 'lax' ? 1 : sameSite === 'strict' ? 2 : 0;
+}
+
+function priorityCode(priority: CanonicalCookie['priority']): CookiePriorityCode {
+  return priority === 'low' ? 0 : priority === 'high' ? 2 : 1;
+}
+
 function canonicalDomain(domain: string, hostOnly: boolean): string {
-  const bare = domain.charCodeAt(0) === 0x2e ? domain.slice(1) : domain;
-  return hostOnly ? bare : `.${bare}`;
+  // Already in canonical form (the usual case): no new string.
+  const dotted = domain.charCodeAt(0) === 0x2e;
+  if (dotted !== hostOnly) return domain;
+  return hostOnly ? domain.slice(1) : `.${domain}`;
 }
 
 /**
@@ -278,7 +292,10 @@ export class CookieIndex {
   readonly #limits: boolean;
   readonly #slot: IndexSlot;
   /** The entries as given (kept, not copied), with what the index decided for each beside them. */
-  #entries: (CookieIndexEntry | undefined)[] = [];
+  #entries: (CookieIndexEntry | CanonicalCookie | undefined)[] = [];
+  /** For a cookie given to insertCookie, its registrable domain (undefined for an entry). */
+  #registrables: (string | undefined)[] = [];
+  #partitionOf: number[] = [];
   /** Canonical domain (leading dot unless host-only), stored creation time and tiebreak sequence. */
   #domains: string[] = [];
   #creations: number[] = [];
@@ -318,8 +335,8 @@ export class CookieIndex {
 
   /** The stored entry for `id`, or undefined. */
   entry(id: number): StoredCookieIndexEntry | undefined {
-    const e = this.#entries[id];
-    if (e === undefined) return undefined;
+    if (this.#entries[id] === undefined) return undefined;
+    const e = this.#entryOf(id);
     return {
       ...e, id, domain: this.#domains[id] as string, priority: e.priority ?? 1, partitionKey: e.partitionKey ?? 0,
       creation: this.#creations[id] as number, seq: this.#seqs[id] as number, lastAccess: e.lastAccess ?? e.creation,
@@ -356,52 +373,136 @@ export class CookieIndex {
    * the garbage collection of §4.5 (`expired` / `evicted`).
    */
   insert(entry: CookieIndexEntry, options: CookieInsertOptions): CookieInsertResult {
+    const status = this.insertEntry(entry, entry.registrableDomain, entry.partitionKey ?? 0, options.now, options.allowSecure !== false, options.excludeHttpOnly === true);
+    const removed = this.#lastRemovedCount === 0 ? NO_REMOVALS : this.readRemovals();
+    if ((status & 4) === 0) {
+      const kind = status & 1 ? 'exclude-overwrite-secure' : status & 2 ? 'exclude-overwrite-http-only' : 'expired';
+      return { id: -1, status: kind, creation: this.lastCreation, removed };
+    }
+    return { id: this.lastId, status: 'inserted', creation: this.lastCreation, removed };
+  }
+
+  /** Id of the last {@link insertEntry} (-1 when it stored nothing). @internal */
+  lastId = -1;
+  /** Creation time the last {@link insertEntry} stored (µs). @internal */
+  lastCreation = 0;
+  #lastRemovedCount = 0;
+
+  // The arguments of the one cookieSet call, read by a closure made once (no closure per insert).
+  #a = { partition: 0, allowSecure: 0, id: 0, creation: 0, seq: 0, access: 0, expiry: 0, flags: 0, sameSite: 0, priority: 1, size: 0, now: 0, excludeHttpOnly: 0 };
+  readonly #setCall = (k: CookieKernel): number => {
+    const a = this.#a;
+    return k.cookieSet(this.#slot.handle, this.#len0, this.#len1, this.#len2, this.#len3, this.#len4, a.partition, a.allowSecure,
+      a.id, a.creation, a.seq, a.access, a.expiry, a.flags, a.sameSite, a.priority, a.size, a.now, a.excludeHttpOnly);
+  };
+
+  /**
+   * {@link insert} without its option and result objects: `registrableDomain` and `partition`
+   * stand in for the entry's own (which are then not read). Returns the kernel status (bit 2: stored,
+   * bit 0: refused to overwrite Secure, bit 1: refused to overwrite HttpOnly); the new id and
+   * creation time are {@link lastId} and {@link lastCreation}, and the removals, if
+   * {@link removedCount} is not 0, must be read with {@link readRemovals} before the next call.
+   * @internal
+   */
+  insertEntry(entry: CookieIndexEntry, registrableDomain: string, partition: number, now: number, allowSecure: boolean, excludeHttpOnly: boolean): number {
+    const record = registrableDomain === entry.registrableDomain && partition === (entry.partitionKey ?? 0) ? entry : { ...entry, registrableDomain, partitionKey: partition };
+    return this.#set(record, undefined, registrableDomain, entry.name, entry.value, entry.domain, entry.hostOnly, entry.path, entry.secure, entry.httpOnly,
+      entry.sameSite, entry.priority ?? 1, partition, entry.creation, entry.lastAccess ?? entry.creation, entry.expiry, now, allowSecure, excludeHttpOnly);
+  }
+
+  /**
+   * {@link insertEntry} for a CanonicalCookie (times in ms), without building its entry: the index
+   * keeps the cookie itself and derives the entry from it when it needs one (`entry()`, rebuilds).
+   * @internal
+   */
+  insertCookie(cookie: CanonicalCookie, registrableDomain: string, partition: number, now: number, allowSecure: boolean, excludeHttpOnly: boolean): number {
+    const expiry = cookie.expiry;
+    return this.#set(cookie, registrableDomain, registrableDomain, cookie.name, cookie.value, cookie.domain, cookie.hostOnly, cookie.path, cookie.secure, cookie.httpOnly,
+      sameSiteCode(cookie.sameSite), priorityCode(cookie.priority), partition, cookie.creation * US, cookie.lastAccess * US, expiry === null ? Infinity : expiry * US, now, allowSecure, excludeHttpOnly);
+  }
+
+  #set(
+    record: CookieIndexEntry | CanonicalCookie, registrable: string | undefined, registrableDomain: string, name: string, value: string, givenDomain: string, hostOnly: boolean,
+    path: string, secure: boolean, httpOnly: boolean, sameSite: number, priority: number, partition: number, givenCreation: number, access: number, expiry: number,
+    now: number, allowSecure: boolean, excludeHttpOnly: boolean,
+  ): number {
     this.#ensure();
-    const { now } = options;
-    const domain = canonicalDomain(entry.domain, entry.hostOnly);
-    const partition = entry.partitionKey ?? 0;
+    const domain = canonicalDomain(givenDomain, hostOnly);
     if (!(partition >= 0 && Number.isInteger(partition))) {
       throw new RangeError(`CookieIndex.insert: partitionKey must be an integer >= 0, got ${String(partition)}`);
     }
-    this.#write5(entry.registrableDomain, entry.name, domain, entry.path, entry.value);
-    const allowSecure = options.allowSecure === false ? 0 : 1;
+    this.#write5(registrableDomain, name, domain, path, value);
     const id = this.#free.length > 0 ? (this.#free.pop() as number) : this.#entries.length;
-    const access = entry.lastAccess ?? entry.creation;
-    const flags = (entry.secure ? 2 : 0) | (entry.httpOnly ? 4 : 0);
-    const priority = entry.priority ?? 1;
-    const valueLen = this.#len4;
-    const size = this.#len1 + valueLen;
-    let creation = entry.creation;
-    let seq = this.#seq + 1;
+    const a = this.#a;
+    a.partition = partition;
+    a.allowSecure = allowSecure ? 1 : 0;
+    a.id = id;
+    a.creation = givenCreation;
+    a.seq = this.#seq + 1;
+    a.access = access;
+    a.expiry = expiry;
+    a.flags = (secure ? 2 : 0) | (httpOnly ? 4 : 0);
+    a.sameSite = sameSite;
+    a.priority = priority;
+    a.size = this.#len1 + this.#len4;
+    a.now = now;
+    a.excludeHttpOnly = excludeHttpOnly ? 1 : 0;
     // One kernel call: the equivalence lookup, the set-time exclusions, the overwrite, the insert
     // and garbage collection; an equivalent cookie with the same value lends its creation time and
     // sequence (Chromium keeps the creation date of an unchanged value).
-    const status = this.#kernel('cookies.set', (k) =>
-      k.cookieSet(this.#slot.handle, this.#len0, this.#len1, this.#len2, this.#len3, valueLen, partition, allowSecure,
-        id, creation, seq, access, entry.expiry, flags, entry.sameSite, priority, size, now, options.excludeHttpOnly ? 1 : 0),
-    );
+    const status = this.#kernel('cookies.set', this.#setCall);
+    let creation = givenCreation;
+    let seq = a.seq;
     if (status & 16) {
       const old = this.#out()[cookieKernel(this.core.exports).cookieOutPtr() >>> 2] as number;
       creation = this.#creations[old] as number;
       seq = this.#seqs[old] as number;
     }
     if (seq > this.#seq) this.#seq = seq;
+    this.lastCreation = creation;
+    this.#lastRemovedCount = status >>> 8;
     if ((status & 4) === 0) {
       this.#free.push(id);
-      const removed = status >>> 8 === 0 ? NO_REMOVALS : this.#readRemovals(status >>> 8);
-      const kind = status & 1 ? 'exclude-overwrite-secure' : status & 2 ? 'exclude-overwrite-http-only' : 'expired';
-      return { id: -1, status: kind, creation, removed };
+      this.lastId = -1;
+      return status;
     }
     // Stored before the removals are read: garbage collection may evict the new cookie itself.
-    this.#entries[id] = entry;
+    this.#entries[id] = record;
+    this.#registrables[id] = registrable;
+    this.#partitionOf[id] = partition;
     this.#domains[id] = domain;
     this.#creations[id] = creation;
     this.#seqs[id] = seq;
     this.#lastAccess[id] = access;
     this.#size++;
-    const removed = status >>> 8 === 0 ? NO_REMOVALS : this.#readRemovals(status >>> 8);
+    this.lastId = id;
     if (status & 8) this.#earliestAccess = this.#kernel('cookies.earliestAccess', (k) => k.cookieEarliestAccess(this.#slot.handle));
-    return { id, status: 'inserted', creation, removed };
+    return status;
+  }
+
+  /** The entry of live `id` as given (derived from its cookie for {@link insertCookie}). */
+  #entryOf(id: number): CookieIndexEntry {
+    const record = this.#entries[id] as CookieIndexEntry | CanonicalCookie;
+    const registrable = this.#registrables[id];
+    if (registrable === undefined) return record as CookieIndexEntry;
+    const c = record as CanonicalCookie;
+    return {
+      registrableDomain: registrable, name: c.name, value: c.value, domain: c.domain, hostOnly: c.hostOnly, path: c.path, secure: c.secure, httpOnly: c.httpOnly,
+      sameSite: sameSiteCode(c.sameSite), priority: priorityCode(c.priority), partitionKey: this.#partitionOf[id] as number,
+      creation: c.creation * US, lastAccess: c.lastAccess * US, expiry: c.expiry === null ? Infinity : c.expiry * US,
+    };
+  }
+
+  /** How many removals the last {@link insertEntry} left to read. @internal */
+  get removedCount(): number {
+    return this.#lastRemovedCount;
+  }
+
+  /** The removals of the last {@link insertEntry}, in order (once). @internal */
+  readRemovals(): CookieRemoval[] {
+    const n = this.#lastRemovedCount;
+    this.#lastRemovedCount = 0;
+    return this.#readRemovals(n);
   }
 
   /** Removes a cookie by id (the caller reports it, normally as `explicit`). */
@@ -587,8 +688,8 @@ export class CookieIndex {
       k.cookieSetEarliestAccess(handle, this.#earliestAccess);
     });
     for (let id = 0; id < this.#entries.length; id++) {
-      const e = this.#entries[id];
-      if (!e) continue;
+      if (!this.#entries[id]) continue;
+      const e = this.#entryOf(id);
       this.#write5(e.registrableDomain, e.name, this.#domains[id] as string, e.path, e.value);
       const flags = (e.secure ? 2 : 0) | (e.httpOnly ? 4 : 0);
       const size = this.#len1 + this.#len4;

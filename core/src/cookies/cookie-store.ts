@@ -15,7 +15,6 @@ import {
 } from './canonical-cookie.ts';
 import {
   CookieIndex,
-  type CookieIndexEntry,
   type CookieMatchLineResult,
   type CookieMatchResult,
   type CookieRemoval,
@@ -23,7 +22,6 @@ import {
   type SameSiteContext,
 } from './cookie-index.ts';
 import { CookieExclusionReason, borrowStatus, returnStatus } from './inclusion-status.ts';
-import type { CookieSameSite, CookiePriority } from './parse-set-cookie.ts';
 
 /** Electron's `changed` causes (Electron 45: net::CookieChangeCause through electron_api_cookies.cc). */
 export type CookieChangeCause =
@@ -84,8 +82,6 @@ export interface CookieStoreOptions {
   readonly now?: () => number;
 }
 
-const SAME_SITE_CODES: Readonly<Record<CookieSameSite, -1 | 0 | 1 | 2>> = { unspecified: -1, no_restriction: 0, lax: 1, strict: 2 };
-const PRIORITY_CODES: Readonly<Record<CookiePriority, 0 | 1 | 2>> = { low: 0, medium: 1, high: 2 };
 
 /** The key of a partition in persisted keys and partition-id maps; `''` for none. */
 export function partitionKeyString(key: CookiePartitionKey | null): string {
@@ -135,6 +131,7 @@ function sameData(a: CanonicalCookie, b: CanonicalCookie): boolean {
 }
 
 const US = 1000;
+const NO_REMOVALS: readonly CookieRemoval[] = Object.freeze([]);
 
 /**
  * Chromium's CookieMonster for one session: set with the access checks and overwrite rules, read
@@ -385,46 +382,35 @@ export class CookieStore {
     persist: boolean,
     persistRemovals: boolean,
   ): CookieExclusionReason[] {
-    const entry: CookieIndexEntry = {
-      registrableDomain: cookieBucketKey(cookie.domain),
-      name: cookie.name,
-      value: cookie.value,
-      domain: cookie.domain,
-      hostOnly: cookie.hostOnly,
-      path: cookie.path,
-      secure: cookie.secure,
-      httpOnly: cookie.httpOnly,
-      sameSite: SAME_SITE_CODES[cookie.sameSite],
-      priority: PRIORITY_CODES[cookie.priority],
-      partitionKey: this.#partitionId(cookie.partitionKey),
-      creation: cookie.creation * US,
-      lastAccess: cookie.lastAccess * US,
-      expiry: cookie.expiry === null ? Infinity : cookie.expiry * US,
-    };
-    const result = this.#index.insert(entry, { now: now * US, allowSecure, excludeHttpOnly });
-    if (result.status === 'exclude-overwrite-secure') return [CookieExclusionReason.EXCLUDE_OVERWRITE_SECURE];
-    if (result.status === 'exclude-overwrite-http-only') return [CookieExclusionReason.EXCLUDE_OVERWRITE_HTTP_ONLY];
+    const index = this.#index;
+    const status = index.insertCookie(cookie, cookieBucketKey(cookie.domain), this.#partitionId(cookie.partitionKey), now * US, allowSecure, excludeHttpOnly);
+    const removed = index.removedCount === 0 ? NO_REMOVALS : index.readRemovals();
+    if (status & 1) return [CookieExclusionReason.EXCLUDE_OVERWRITE_SECURE];
+    if (status & 2) return [CookieExclusionReason.EXCLUDE_OVERWRITE_HTTP_ONLY];
+    const inserted = (status & 4) !== 0;
 
     // The equivalent cookie goes first (overwrite / expired-overwrite), then the insertion, then
     // what garbage collection removed (CookieMonster::SetCanonicalCookie, then GarbageCollect).
     let replaced: CanonicalCookie | undefined;
     let i = 0;
-    for (; i < result.removed.length; i++) {
-      const removal = result.removed[i] as CookieRemoval;
+    for (; i < removed.length; i++) {
+      const removal = removed[i] as CookieRemoval;
       if (removal.cause !== 'overwrite' && removal.cause !== 'expired-overwrite') break;
       replaced = this.#cookies[removal.id];
       this.#forget(removal.id, removal.cause, persistRemovals, notify);
     }
-    if (result.status === 'expired' && !persist && persistRemovals && cookie.expiry !== null) {
+    if (!inserted && !persist && persistRemovals && cookie.expiry !== null) {
       // A stored cookie that expired while the program was away.
       this.#sink?.put(cookieUniqueKey(cookie), null);
     }
-    if (result.status === 'inserted') {
-      const stored: CanonicalCookie = result.creation === entry.creation ? cookie : { ...cookie, creation: result.creation / US };
+    if (inserted) {
+      const id = index.lastId;
+      const creation = index.lastCreation;
+      const stored: CanonicalCookie = creation === cookie.creation * US ? cookie : { ...cookie, creation: creation / US };
       // Keys only matter to persistence.
       const key = this.#sink ? cookieUniqueKey(stored) : undefined;
-      this.#cookies[result.id] = stored;
-      this.#keys[result.id] = key;
+      this.#cookies[id] = stored;
+      this.#keys[id] = key;
       if (persist && this.#sink && key !== undefined) {
         // A persisted cookie this one replaced was deleted from storage by #forget above.
         if (stored.expiry !== null && stored.partitionKey?.nonce === undefined) this.#sink.put(key, stored);
@@ -439,8 +425,8 @@ export class CookieStore {
         this.#onChange({ cookie: stored, cause, removed: false });
       }
     }
-    for (; i < result.removed.length; i++) {
-      const removal = result.removed[i] as CookieRemoval;
+    for (; i < removed.length; i++) {
+      const removal = removed[i] as CookieRemoval;
       this.#forget(removal.id, removal.cause, persistRemovals, notify);
     }
     return [];

@@ -266,10 +266,42 @@ class AttributeFields {
   sameSite: CookieSameSite = 'unspecified';
   priority: CookiePriority = 'medium';
 
-  result(name: string, value: string, attributes: ReadonlyArray<readonly [string, string]>): ParsedSetCookie {
+  name = '';
+  value = '';
+  attributes: ReadonlyArray<readonly [string, string]> = NO_ATTRIBUTES;
+
+  result(name: string, value: string, attributes: ReadonlyArray<readonly [string, string]> | null): ParsedSetCookie {
+    if (attributes === null) {
+      // parseSetCookieFields: this scratch object itself, valid until the next parse.
+      this.name = name;
+      this.value = value;
+      return this;
+    }
     const { domain, path, expires, maxAge, secure, httpOnly, partitioned, sameSite, priority } = this;
     return { name, value, attributes, domain, path, expires, maxAge, secure, httpOnly, partitioned, sameSite, priority };
   }
+
+  reset(): this {
+    this.domain = null;
+    this.path = null;
+    this.expires = null;
+    this.maxAge = null;
+    this.secure = false;
+    this.httpOnly = false;
+    this.partitioned = false;
+    this.sameSite = 'unspecified';
+    this.priority = 'medium';
+    this.name = '';
+    this.value = '';
+    return this;
+  }
+}
+
+/** The fields object of parseSetCookieFields, reused (its result is read before the next parse). */
+const scratchFields = new AttributeFields();
+
+function newFields(collect: boolean): AttributeFields {
+  return collect ? new AttributeFields() : scratchFields.reset();
 }
 
 /** Records the attribute `line[tokenStart, tokenEnd) = line[valueStart, valueEnd)` if it is one Chromium reads. */
@@ -329,7 +361,7 @@ function parseCleanLine(line: string, status: CookieInclusionStatus, collect: bo
   let name = '';
   let value = '';
   const attributes: Array<readonly [string, string]> | null = collect ? [] : null;
-  const fields = new AttributeFields();
+  const fields = newFields(collect);
   // The warning is given once the whole line is known to be clean (parseAnyLine gives it in order).
   let oversizedAttribute = false;
 
@@ -390,7 +422,7 @@ function parseCleanLine(line: string, status: CookieInclusionStatus, collect: bo
   }
   if (end === 0) return undefined;
   if (oversizedAttribute) status.warn(CookieWarningReason.WARN_ATTRIBUTE_VALUE_EXCEEDS_MAX_SIZE);
-  return fields.result(name, value, attributes ?? NO_ATTRIBUTES);
+  return fields.result(name, value, attributes);
 }
 
 // Any line: a first scan for the characters that block it or need checks, then the tokenizer.
@@ -422,7 +454,7 @@ function parseAnyLine(line: string, status: CookieInclusionStatus, collect: bool
   let value = '';
   const attributes: Array<readonly [string, string]> | null = collect ? [] : null;
   // SetupAttributes: the last occurrence of each known attribute wins.
-  const fields = new AttributeFields();
+  const fields = newFields(collect);
 
   let it = 0;
   for (let pairIndex = 0; it < end; pairIndex++) {
@@ -497,7 +529,7 @@ function parseAnyLine(line: string, status: CookieInclusionStatus, collect: bool
     }
     if (it < end) it++;
   }
-  return fields.result(name, value, attributes ?? NO_ATTRIBUTES);
+  return fields.result(name, value, attributes);
 }
 
 /** Whether `text[start, end)` holds a control character (0x00-0x1F) or DEL. */
