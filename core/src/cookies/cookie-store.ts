@@ -76,6 +76,8 @@ export interface CookieStoreOptions {
   readonly limits?: boolean;
   /** Called for every change, in order. */
   readonly onChange?: (change: CookieChange) => void;
+  /** Whether `onChange` has anyone to tell now; when false, no change record is built. Default: always. */
+  readonly wantsChanges?: () => boolean;
   /** Told about every change that persistent storage must see. */
   readonly sink?: CookieChangeSink;
   /** The clock, ms since the epoch (default `Date.now`). */
@@ -151,6 +153,7 @@ export class CookieStore {
   readonly #partitionIds = new Map<string, number>();
   readonly #partitions: CookiePartitionKey[] = [];
   readonly #onChange: ((change: CookieChange) => void) | undefined;
+  readonly #wantsChanges: () => boolean;
   readonly #sink: CookieChangeSink | undefined;
   readonly #now: () => number;
   #lastTime = -Infinity;
@@ -158,6 +161,7 @@ export class CookieStore {
   constructor(options: CookieStoreOptions = {}) {
     this.#index = options.index ?? new CookieIndex(undefined, { limits: options.limits ?? true });
     this.#onChange = options.onChange;
+    this.#wantsChanges = options.wantsChanges ?? (() => true);
     this.#sink = options.sink;
     this.#now = options.now ?? Date.now;
   }
@@ -415,7 +419,7 @@ export class CookieStore {
         // A persisted cookie this one replaced was deleted from storage by #forget above.
         if (stored.expiry !== null && stored.partitionKey?.nonce === undefined) this.#sink.put(key, stored);
       }
-      if (notify && this.#onChange) {
+      if (notify && this.#onChange && this.#wantsChanges()) {
         const cause: CookieChangeCause =
           replaced === undefined || replaced.value !== stored.value
             ? 'inserted'
@@ -445,6 +449,6 @@ export class CookieStore {
     if (cookie === undefined) return;
     // Only what could have been stored: session cookies and nonce partitions never are.
     if (persist && this.#sink && key !== undefined && cookie.expiry !== null && cookie.partitionKey?.nonce === undefined) this.#sink.put(key, null);
-    if (notify && this.#onChange) this.#onChange({ cookie, cause, removed: true });
+    if (notify && this.#onChange && this.#wantsChanges()) this.#onChange({ cookie, cause, removed: true });
   }
 }

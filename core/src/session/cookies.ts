@@ -329,6 +329,7 @@ export class Cookies extends EventEmitter {
     }
     const jar = new CookieStore({
       onChange: (change) => this.#emitChange(change),
+      wantsChanges: () => this.listenerCount('changed') > 0,
       ...(persistence ? { sink: persistence } : {}),
       now: this.#now,
     });
