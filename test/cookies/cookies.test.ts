@@ -192,6 +192,35 @@ describe(`ses.cookies on ${host.name}`, () => {
     expect((await ses.cookies.get({})).length).toBe(150);
   });
 
+  it('clears cookies with clearStorageData and clearData, with Electron argument errors (miscErrors)', async () => {
+    const ses: any = freshSession('clear');
+    const seed = async () => {
+      await ses.cookies.set({ url: 'https://a.example.com', name: 'a', value: '1' });
+      await ses.cookies.set({ url: 'https://b.example.com', name: 'b', value: '1', domain: 'example.com' });
+      await ses.cookies.set({ url: 'https://other.org', name: 'o', value: '1' });
+    };
+    const names = async () => (await ses.cookies.get({})).map((c: any) => c.name).sort();
+    await seed();
+    await ses.clearStorageData({ storages: ['localstorage'] });
+    expect(await names()).toEqual(['a', 'b', 'o']);
+    await ses.clearStorageData({ storages: ['COOKIES'], origin: 'https://a.example.com' });
+    expect(await names()).toEqual(['o']); // the host cookie and the domain cookie sent to it
+    await seed();
+    await ses.clearData({ dataTypes: ['cookies'], origins: ['https://x.y.example.com'] });
+    expect(await names()).toEqual(['o']); // by registrable domain
+    await seed();
+    await ses.clearData({ excludeOrigins: ['https://other.org'] });
+    expect(await names()).toEqual(['o']);
+    await ses.clearData();
+    expect(await names()).toEqual([]);
+    const misc = (await host.loadShared('vectors/electron/session.json')).miscErrors as any[];
+    const both = misc.find((e) => e.call.startsWith('ses.clearData({origins:[...], excludeOrigins'));
+    const opaque = misc.find((e) => e.call.includes("about:blank"));
+    expect(() => ses.clearData({ origins: ['https://a.com'], excludeOrigins: ['https://b.com'] })).toThrow(both.throws);
+    expect(() => ses.clearData({ origins: ['about:blank'] })).toThrow(opaque.throws);
+    expect(() => ses.clearData({ origins: ['about:blank'] })).toThrow(TypeError);
+  });
+
   it('isolates partitions', async () => {
     const a = freshSession('iso-a');
     const b = freshSession('iso-b');

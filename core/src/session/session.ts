@@ -137,13 +137,14 @@ export class Session extends EventEmitter {
    * `example.co.uk`). The other data types hold nothing in this library yet, so they have
    * nothing to clear.
    */
-  async clearData(options: {
+  clearData(options: {
     dataTypes?: string[];
     origins?: string[];
     excludeOrigins?: string[];
     avoidClosingConnections?: boolean;
     originMatchingMode?: string;
   } = {}): Promise<void> {
+    // Argument errors throw at the call, as Electron's converter does; the work is asynchronous.
     if (typeof options !== 'object' || options === null) throw new TypeError(`clearData expects an options object, got ${describeValue(options)}`);
     if (options.origins !== undefined && options.excludeOrigins !== undefined) throw new TypeError("Cannot provide both 'origins' and 'excludeOrigins'");
     const domains = (list: unknown[]): Set<string> => {
@@ -162,14 +163,14 @@ export class Session extends EventEmitter {
     };
     const include = Array.isArray(options.origins) ? domains(options.origins) : null;
     const exclude = Array.isArray(options.excludeOrigins) ? domains(options.excludeOrigins) : null;
-    if (Array.isArray(options.dataTypes) && !options.dataTypes.includes('cookies')) return;
-    await this.cookies.deleteWhere((c) => {
+    if (Array.isArray(options.dataTypes) && !options.dataTypes.includes('cookies')) return Promise.resolve();
+    return this.cookies.deleteWhere((c) => {
       const bare = c.domain.startsWith('.') ? c.domain.slice(1) : c.domain;
       const key = registrableDomain(bare) || bare;
       if (include !== null) return include.has(key);
       if (exclude !== null) return !exclude.has(key);
       return true;
-    });
+    }).then(() => undefined);
   }
 
   /** Whether the session keeps its data (a `persist:` partition, `fromPath`, or the default session). */
