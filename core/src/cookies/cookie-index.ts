@@ -531,6 +531,39 @@ export class CookieIndex {
     return this.#readMatch(request.now, n, true) as CookieMatchLineResult;
   }
 
+  /**
+   * `match`, answered as the `records` of the matched ids (in a fresh array) instead of a copy of
+   * the ids; the expired ids deleted on the way are in {@link lastExpired} until the next call.
+   * @internal
+   */
+  matchRecords<T>(request: CookieRequest, records: readonly (T | undefined)[]): T[] {
+    const n = this.#runMatch(request, false);
+    const handle = this.#slot.handle;
+    const expiredCount = cookieKernel(this.core.exports).cookieMatchExpired(handle);
+    // The layout of #readMatch: [matches][expired][touched count][touched].
+    const view = this.#out();
+    const base = cookieKernel(this.core.exports).cookieOutPtr() >>> 2;
+    const out: T[] = new Array(n);
+    for (let i = 0; i < n; i++) out[i] = records[view[base + i] as number] as T;
+    let expired = EMPTY_IDS;
+    if (expiredCount !== 0) {
+      expired = copyIds(view, base + n, expiredCount);
+      for (let i = 0; i < expired.length; i++) this.#forget(expired[i] as number);
+    }
+    this.lastExpired = expired;
+    const at = base + n + expiredCount;
+    const touched = view[at] as number;
+    if (touched !== 0) {
+      const la = this.#lastAccess;
+      const now = request.now;
+      for (let i = at + 1; i <= at + touched; i++) la[view[i] as number] = now;
+    }
+    return out;
+  }
+
+  /** The expired ids the last {@link matchRecords} deleted. @internal */
+  lastExpired: Int32Array = EMPTY_IDS;
+
   #runMatch(request: CookieRequest, line: boolean): number {
     this.#ensure();
     const { now } = request;

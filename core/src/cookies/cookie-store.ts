@@ -238,9 +238,20 @@ export class CookieStore {
    * oldest). Expired cookies met on the way are deleted (`expired`).
    */
   getCookieList(url: URL, options: CookieListOptions = {}): CanonicalCookie[] {
-    const ids = this.#matchIds(url, options);
-    const out: CanonicalCookie[] = new Array(ids.length);
-    for (let i = 0; i < ids.length; i++) out[i] = this.#cookies[ids[i] as number] as CanonicalCookie;
+    if (options.updateAccessTime !== false && this.#sink) {
+      // Access times to persist: through the ids.
+      const ids = this.#matchIds(url, options);
+      const out: CanonicalCookie[] = new Array(ids.length);
+      for (let i = 0; i < ids.length; i++) out[i] = this.#cookies[ids[i] as number] as CanonicalCookie;
+      return out;
+    }
+    const request = this.#request(url, options);
+    if (request === null) return [];
+    // The cookies straight from the kernel's answer (no copy of the ids).
+    const index = this.#index;
+    const out = index.matchRecords(request, this.#cookies);
+    const expired = index.lastExpired;
+    for (let i = 0; i < expired.length; i++) this.#forget(expired[i] as number, 'expired', true);
     return out;
   }
 
@@ -334,8 +345,8 @@ export class CookieStore {
     return this.#match(url, options, false)?.ids ?? new Int32Array(0);
   }
 
-  /** The index's answer for a read of `url` (with the Cookie line when `line`), or null for a URL that takes no cookies. */
-  #match(url: URL, options: CookieListOptions, line: boolean): CookieMatchLineResult | CookieMatchResult | null {
+  /** The index request of a read of `url` (kept and refilled: the index does not hold on to it), or null for a URL that takes no cookies. */
+  #request(url: URL, options: CookieListOptions): CookieRequest | null {
     const href = url.href;
     if (href !== this.#readHref) this.#learnReadUrl(url, href);
     if (!this.#readCookieable) return null;
@@ -347,18 +358,37 @@ export class CookieStore {
       // No partition known yet: no need to build the key's string to find that out.
       partitionKey = this.#partitionIds.size === 0 ? 0x7fffffff : (this.#partitionIds.get(partitionKeyString(partitions)) ?? 0x7fffffff);
     }
-    const request: CookieRequest = {
-      registrableDomain: this.#readSite,
-      host: this.#readHost,
-      path: this.#readPath,
-      secure: this.#readSecure,
-      context: options.context ?? 'same-site',
-      now,
-      partitionKey,
-      includeUnpartitioned: partitions === 'none' || partitions === 'all' || partitions.nonce === undefined,
-      includeHttpOnly: options.includeHttpOnly !== false,
-      updateAccessTime: options.updateAccessTime !== false,
-    };
+    const request = this.#req;
+    request.registrableDomain = this.#readSite;
+    request.host = this.#readHost;
+    request.path = this.#readPath;
+    request.secure = this.#readSecure;
+    request.context = options.context ?? 'same-site';
+    request.now = now;
+    request.partitionKey = partitionKey;
+    request.includeUnpartitioned = partitions === 'none' || partitions === 'all' || partitions.nonce === undefined;
+    request.includeHttpOnly = options.includeHttpOnly !== false;
+    request.updateAccessTime = options.updateAccessTime !== false;
+    return request;
+  }
+
+  readonly #req: { -readonly [K in keyof CookieRequest]-?: CookieRequest[K] } = {
+    registrableDomain: '',
+    host: '',
+    path: '',
+    secure: false,
+    context: 'same-site',
+    now: 0,
+    partitionKey: 0,
+    includeUnpartitioned: true,
+    includeHttpOnly: true,
+    updateAccessTime: true,
+  };
+
+  /** The index's answer for a read of `url` (with the Cookie line when `line`), or null for a URL that takes no cookies. */
+  #match(url: URL, options: CookieListOptions, line: boolean): CookieMatchLineResult | CookieMatchResult | null {
+    const request = this.#request(url, options);
+    if (request === null) return null;
     const result = line ? this.#index.matchLine(request) : this.#index.match(request);
     for (let i = 0; i < result.expired.length; i++) this.#forget(result.expired[i] as number, 'expired', true);
     if (options.updateAccessTime !== false && this.#sink) {

@@ -15,7 +15,7 @@ import {
   isDomainMatch,
   registrableDomain,
 } from '../cookies/canonical-cookie.ts';
-import { CookieStore, type CookieChange, type CookieChangeCause } from '../cookies/cookie-store.ts';
+import { CookieStore, type CookieChange, type CookieChangeCause, type CookieListOptions } from '../cookies/cookie-store.ts';
 import { CookiePersistence, type UnreadableCookieRecord } from '../cookies/cookie-persistence.ts';
 import type { SameSiteContext } from '../cookies/cookie-index.ts';
 import { cookieSetErrorMessage } from '../cookies/inclusion-status.ts';
@@ -147,6 +147,9 @@ function urlOrNull(text: string): URL | null {
   return url;
 }
 
+/** The read of `cookies.get({ url })`: every cookie that would be sent, SameSite and HttpOnly aside. */
+const GET_URL_OPTIONS: CookieListOptions = Object.freeze({ context: 'same-site', includeHttpOnly: true, partitions: 'all', updateAccessTime: false });
+
 const PARSED_URL_CACHE_SIZE = 256;
 const parsedUrls = new Map<string, URL | null>();
 
@@ -189,7 +192,8 @@ export class Cookies extends EventEmitter {
     if (url === undefined || url === '') cookies = jar.getAllCookies(this.#now());
     else {
       const parsed = urlOrNull(url);
-      cookies = parsed === null ? [] : jar.getCookieList(parsed, { context: 'same-site', includeHttpOnly: true, partitions: 'all', updateAccessTime: false, now: this.#now() });
+      // The jar's clock is this.#now (see #open).
+      cookies = parsed === null ? [] : jar.getCookieList(parsed, GET_URL_OPTIONS);
     }
     const name = stringField(filter, 'name');
     const domain = stringField(filter, 'domain');
