@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
 import { parseCookieDate, parseCookieDateFull } from '../../core/src/cookies/cookie-date.ts';
+import { seededRandom as random } from '../harness/random.ts';
 
 interface DateCase {
   test: string;
@@ -15,17 +16,6 @@ interface DateCase {
 const load = <T>(relative: string): T =>
   JSON.parse(readFileSync(new URL(`../../../shared/cookies/http-state/${relative}`, import.meta.url), 'utf8')) as T;
 const dateCases = [...load<DateCase[]>('dates/examples.json'), ...load<DateCase[]>('dates/bsd-examples.json')];
-
-/** A small seeded generator (mulberry32), so a failure can be reproduced. */
-function random(seed: number): () => number {
-  let state = seed | 0;
-  return () => {
-    state = (state + 0x6d2b79f5) | 0;
-    let t = Math.imul(state ^ (state >>> 15), 1 | state);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const WEEKDAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'SUN', 'thu', 'Jan', 'dec', 'Mar', 'Xyz', 'Ma1', 'é12'];
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec', 'JAN', 'feb', 'sEp', 'Foo', 'J4n', 'Ju-'];

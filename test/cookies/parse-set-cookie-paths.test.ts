@@ -4,16 +4,7 @@
 import { describe, expect, test } from 'vitest';
 import { CookieInclusionStatus } from '../../core/src/cookies/inclusion-status.ts';
 import { parseSetCookie, parseSetCookieGeneral } from '../../core/src/cookies/parse-set-cookie.ts';
-
-function random(seed: number): () => number {
-  let state = seed | 0;
-  return () => {
-    state = (state + 0x6d2b79f5) | 0;
-    let t = Math.imul(state ^ (state >>> 15), 1 | state);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom as random } from '../harness/random.ts';
 
 const next = random(6265);
 const pick = <T>(list: readonly T[]): T => list[Math.floor(next() * list.length)] as T;

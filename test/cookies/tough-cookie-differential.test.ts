@@ -45,6 +45,7 @@ import { CookieStore, type CookieChange } from '../../core/src/cookies/cookie-st
 import { createCanonicalCookie, parseExpiration, type CanonicalCookie } from '../../core/src/cookies/canonical-cookie.ts';
 import { parseSetCookie } from '../../core/src/cookies/parse-set-cookie.ts';
 import type { SameSiteContext } from '../../core/src/cookies/cookie-index.ts';
+import { seededRandom as prng } from '../harness/random.ts';
 
 const RULES = {
   eviction: 'more than 180 cookies per registrable domain evict down to 150 (LRU by priority); tough-cookie has no limits',
@@ -72,17 +73,6 @@ const REASON_RULES: Readonly<Record<string, Rule>> = {
 };
 
 // Generator.
-
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface Site {
   readonly hosts: readonly string[];

@@ -3,6 +3,7 @@ import { hasCode } from '../../core/src/errors.ts';
 import { Core } from '../../core/src/wasm/core.ts';
 import { CookieIndex, cookieKernel } from '../../core/src/cookies/cookie-index.ts';
 import type { CookieIndexEntry, CookieRemovalCause, CookieRequest, SameSiteContext } from '../../core/src/cookies/cookie-index.ts';
+import { seededRandom as rng } from '../harness/random.ts';
 
 const DAY = 86400e6;
 const T0 = 1.7e15;
@@ -205,17 +206,6 @@ class RefMonster {
 }
 
 // ---- deterministic generator ----
-
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const PATHS = ['/', '/a', '/a/', '/a/b', '/a/b/c', '/ab', '/x/y'];
 const REQUEST_PATHS = ['/', '/a', '/a/', '/a/b', '/a/b/c/d', '/ab/x', '/abc', '/x/y/z', '/x'];
