@@ -1,7 +1,6 @@
 // Crash safety and locking of the file store with real processes: a writer killed with SIGKILL
 // mid-stream, a log with garbage appended by hand, and a second process opening a held folder.
 import * as esbuild from 'esbuild';
-import { spawn } from 'node:child_process';
 import { appendFile, mkdtemp, readFile, rm, stat, truncate, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -13,6 +12,7 @@ import { encodeSet, replayLog } from '../core/src/storage/log-format.ts';
 import { COMPACT_FILE, LOG_FILE } from '../core/src/storage/log-store.ts';
 import { MemoryTable } from '../core/src/storage/table-store.ts';
 import { hotValue, recordValue } from './fixtures/storage-records.ts';
+import { spawnLineChild, type LineChild } from './harness/line-child.ts';
 
 const adapter = createFileStorage(createNodeFs());
 let root: string;
@@ -36,50 +36,8 @@ afterAll(async () => {
   await rm(root, { recursive: true, force: true });
 });
 
-function startWriter(...args: string[]) {
-  const child = spawn(process.execPath, [writerScript, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-  const lines: string[] = [];
-  let partial = '';
-  let stderr = '';
-  let exitedFlag = false;
-  const listeners = new Set<() => void>();
-  child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
-    partial += chunk;
-    for (let i = partial.indexOf('\n'); i >= 0; i = partial.indexOf('\n')) {
-      lines.push(partial.slice(0, i));
-      partial = partial.slice(i + 1);
-    }
-    for (const l of listeners) l();
-  });
-  child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
-    stderr += chunk;
-  });
-  const exited = new Promise<{ code: number | null; signal: string | null }>((resolve) => {
-    child.on('exit', (code, signal) => {
-      exitedFlag = true;
-      for (const l of listeners) l();
-      resolve({ code, signal });
-    });
-  });
-  const waitFor = (done: (lines: string[]) => boolean, what: string): Promise<void> =>
-    new Promise((resolve, reject) => {
-      const check = (): void => {
-        if (done(lines)) {
-          listeners.delete(check);
-          resolve();
-        } else if (exitedFlag) {
-          listeners.delete(check);
-          reject(new Error(`writer exited before ${what}; stderr: ${stderr}`));
-        }
-      };
-      listeners.add(check);
-      check();
-    });
-  const kill = async (): Promise<void> => {
-    child.kill('SIGKILL');
-    await exited;
-  };
-  return { child, lines, exited, waitFor, kill };
+function startWriter(...args: string[]): LineChild {
+  return spawnLineChild(process.execPath, [writerScript, ...args]);
 }
 
 // toEqual on typed arrays compares element by element through the matcher machinery, which is far

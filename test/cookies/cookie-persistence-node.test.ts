@@ -2,12 +2,12 @@
 // the vitest global setup): a writer killed with SIGKILL after flushStore() keeps every flushed
 // persistent cookie with identical fields and no session cookie; a batch of 512 changes reaches
 // the store without a flush; a second process is locked out of a partition the first holds.
-import { spawn } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { spawnLineChild } from '../harness/line-child.ts';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const distUrl = pathToFileURL(path.join(repo, 'dist/node.js')).href;
@@ -131,60 +131,25 @@ afterAll(async () => {
 });
 
 function start(folder: string, mode: string, arg?: string): Child {
-  const proc = spawn(process.execPath, [childScript, distUrl, folder, mode, ...(arg === undefined ? [] : [arg])], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const lines: string[] = [];
-  let partial = '';
-  let stderr = '';
-  let done = false;
-  const listeners = new Set<() => void>();
-  proc.stdout.setEncoding('utf8').on('data', (chunk: string) => {
-    partial += chunk;
-    for (let i = partial.indexOf('\n'); i >= 0; i = partial.indexOf('\n')) {
-      lines.push(partial.slice(0, i));
-      partial = partial.slice(i + 1);
-    }
-    for (const l of listeners) l();
-  });
-  proc.stderr.setEncoding('utf8').on('data', (chunk: string) => {
-    stderr += chunk;
-  });
-  const exited = new Promise<{ code: number | null; signal: string | null }>((resolve) => {
-    proc.on('exit', (code, signal) => {
-      done = true;
-      for (const l of listeners) l();
-      resolve({ code, signal });
-    });
-  });
+  const proc = spawnLineChild(process.execPath, [childScript, distUrl, folder, mode, ...(arg === undefined ? [] : [arg])]);
+  const { lines } = proc;
+  const find = (marker: string): string | undefined => lines.find((l) => l === marker || l.startsWith(`${marker} `));
   const child: Child = {
-    pid: proc.pid ?? -1,
+    pid: proc.child.pid ?? -1,
     lines,
-    exited,
-    stderr: () => stderr,
-    waitFor: (marker) =>
-      new Promise((resolve, reject) => {
-        const check = (): void => {
-          const line = lines.find((l) => l === marker || l.startsWith(`${marker} `));
-          if (line !== undefined) {
-            listeners.delete(check);
-            resolve(line.slice(marker.length + 1));
-          } else if (done) {
-            listeners.delete(check);
-            reject(new Error(`child (${mode}) exited before '${marker}'; stderr: ${stderr}`));
-          }
-        };
-        listeners.add(check);
-        check();
-      }),
+    exited: proc.exited,
+    stderr: proc.stderr,
+    waitFor: async (marker) => {
+      await proc.waitFor(() => find(marker) !== undefined, `'${marker}' (${mode})`);
+      return (find(marker) as string).slice(marker.length + 1);
+    },
     kill: async () => {
-      if (!done) proc.kill('SIGKILL');
-      await exited;
+      await proc.kill();
       live.delete(child);
     },
   };
   live.add(child);
-  void exited.then(() => live.delete(child));
+  void proc.exited.then(() => live.delete(child));
   return child;
 }
 
