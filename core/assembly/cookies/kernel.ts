@@ -222,12 +222,7 @@ export function cookieMatch(index: i32, regLen: i32, hostLen: i32, pathLen: i32,
  * The line stays valid until the next call of this export.
  */
 export function cookieMatchLine(index: i32, regLen: i32, hostLen: i32, pathLen: i32, partition: i32, flags: i32, context: i32, now: f64): i32 {
-  prepared = 0;
-  jarSelect(index);
-  const base = scratchPtr();
-  const host = base + <usize>regLen;
-  const path = host + <usize>hostLen;
-  const matched = matchRequest(base, regLen, host, hostLen, path, pathLen, partition, flags, context, now);
+  const matched = cookieMatch(index, regLen, hostLen, pathLen, partition, flags, context, now);
   appendLine(matched);
   return matched;
 }
