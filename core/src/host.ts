@@ -58,6 +58,8 @@ export interface HostPorts {
   readonly capabilities: ReadonlySet<HostCapability>;
   /** Registers work to finish before a normal exit (pending cookie commits); absent in browsers. */
   readonly beforeExit?: BeforeExitPort;
+  /** Keeps a background timer (the cookie commit timer) from holding the program open; absent in browsers. */
+  readonly unrefTimer?: (timer: ReturnType<typeof setTimeout>) => void;
 }
 
 /**

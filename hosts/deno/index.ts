@@ -13,6 +13,7 @@ declare const Deno: {
   build: { os: string; arch: string };
   env: { get(name: string): string | undefined };
   readFile(path: string): Promise<Uint8Array>;
+  unrefTimer(id: number): void;
 };
 
 const platform = Deno.build.os === 'windows' ? 'win32' : Deno.build.os;
@@ -34,6 +35,7 @@ export const denoHost: HostPorts = {
   createTransport: () => createDenoTransport(),
   dns: createDenoDns(),
   beforeExit: createDenoBeforeExit(globalThis as unknown as { addEventListener(type: 'beforeunload', listener: () => void): void }),
+  unrefTimer: (timer) => Deno.unrefTimer(timer as unknown as number),
   getEnv: env,
   readFile: (path) => Deno.readFile(path),
   platform,

@@ -23,6 +23,7 @@ export const nodeHost: HostPorts = {
   createTransport: (context) => createUndiciTransport({}, context),
   dns: createNodeDns(),
   beforeExit: createNodeBeforeExit(process),
+  unrefTimer: (timer) => timer.unref(),
   localAddresses: createNodeLocalAddresses(),
   getEnv: env,
   readFile: async (path) => new Uint8Array(await readFile(path)),

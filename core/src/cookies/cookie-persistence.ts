@@ -124,17 +124,10 @@ export interface CookiePersistenceOptions {
   readonly commitBatch?: number;
   /** Called when a background commit fails (the changes stay queued for the next one). */
   readonly onError?: (error: unknown) => void;
+  /** The host's way to keep the commit timer from holding the program open. */
+  readonly unrefTimer?: (timer: ReturnType<typeof setTimeout>) => void;
 }
 
-/** Lets a commit timer not keep a Node or Deno process alive. */
-function unrefTimer(timer: ReturnType<typeof setTimeout>): void {
-  const t = timer as unknown as { unref?: () => void };
-  if (typeof t.unref === 'function') t.unref();
-  else {
-    const deno = (globalThis as { Deno?: { unrefTimer?: (id: number) => void } }).Deno;
-    if (typeof timer === 'number') deno?.unrefTimer?.(timer);
-  }
-}
 
 /**
  * The write side of a session's cookie jar: a {@link CookieChangeSink} that batches changes into
@@ -145,6 +138,7 @@ export class CookiePersistence implements CookieChangeSink {
   readonly #interval: number;
   readonly #batch: number;
   readonly #onError: ((error: unknown) => void) | undefined;
+  readonly #unrefTimer: ((timer: ReturnType<typeof setTimeout>) => void) | undefined;
   #pending = new Map<string, CanonicalCookie | null>();
   #timer: ReturnType<typeof setTimeout> | null = null;
   #chain: Promise<void> = Promise.resolve();
@@ -156,6 +150,7 @@ export class CookiePersistence implements CookieChangeSink {
     this.#interval = options.commitIntervalMs ?? COOKIE_COMMIT_INTERVAL_MS;
     this.#batch = options.commitBatch ?? COOKIE_COMMIT_BATCH;
     this.#onError = options.onError;
+    this.#unrefTimer = options.unrefTimer;
   }
 
   /** Changes queued and not yet handed to the store. */
@@ -196,7 +191,7 @@ export class CookiePersistence implements CookieChangeSink {
         this.#timer = null;
         this.#commit().catch((error) => this.#onError?.(error));
       }, this.#interval);
-      unrefTimer(this.#timer);
+      this.#unrefTimer?.(this.#timer);
     }
   }
 

@@ -78,6 +78,8 @@ export interface CookiesInit {
   readonly onCommitError?: (error: unknown) => void;
   /** The host's exit hook: pending changes are committed before a normal exit. */
   readonly beforeExit?: BeforeExitPort;
+  /** The host's timer unref (see HostPorts). */
+  readonly unrefTimer?: (timer: ReturnType<typeof setTimeout>) => void;
 }
 
 const SAME_SITE_VALUES: ReadonlySet<string> = new Set(['unspecified', 'no_restriction', 'lax', 'strict']);
@@ -324,7 +326,8 @@ export class Cookies extends EventEmitter {
     let loaded: CanonicalCookie[] = [];
     if (openStore !== null) {
       const store = await openStore();
-      persistence = new CookiePersistence(store, this.#init.onCommitError ? { onError: this.#init.onCommitError } : {});
+      const { onCommitError, unrefTimer } = this.#init;
+      persistence = new CookiePersistence(store, { ...(onCommitError ? { onError: onCommitError } : {}), ...(unrefTimer ? { unrefTimer } : {}) });
       const { cookies, unreadable } = await persistence.load();
       if (unreadable.length > 0) this.#init.onUnreadable?.(unreadable);
       loaded = cookies;

@@ -99,8 +99,12 @@ export class Session extends EventEmitter {
    */
   get cookies(): Cookies {
     if (this.#cookies === null) {
-      const beforeExit = this.#host.beforeExit;
-      this.#cookies = Cookies.create({ openStore: this.#persistent ? () => this.getStore() : null, ...(beforeExit ? { beforeExit } : {}) });
+      const { beforeExit, unrefTimer } = this.#host;
+      this.#cookies = Cookies.create({
+        openStore: this.#persistent ? () => this.getStore() : null,
+        ...(beforeExit ? { beforeExit } : {}),
+        ...(unrefTimer ? { unrefTimer } : {}),
+      });
     }
     return this.#cookies;
   }
