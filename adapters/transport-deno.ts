@@ -2,6 +2,7 @@ import { SessionError } from '../core/src/errors.ts';
 import { routeFailure, routeFailureOf, type PipelineRequest, type Transport } from '../core/src/fetch/transport.ts';
 import { parseChallenges } from '../core/src/fetch/auth.ts';
 import { fetchInit } from './transport-fetch.ts';
+import { makeResponse } from '../core/src/fetch/response.ts';
 import { firstRoute, type Route } from './route.ts';
 import { denoRouteError, probeConnectChallenge } from './deno-route-errors.ts';
 
@@ -139,5 +140,5 @@ function decodeDeflate(response: Response): Response {
       await (await out).cancel(reason);
     },
   });
-  return new Response(decoded, { status: response.status, statusText: response.statusText, headers: response.headers });
+  return makeResponse(decoded, response.status, response.statusText, response.headers);
 }

@@ -28,6 +28,9 @@ export function createBrowserFetchTransport(fetchImpl: typeof fetch = globalThis
 // ERR_ALPN_NEGOTIATION_FAILED), so a stream body is read into a Blob first.
 async function sendBuffered(fetchImpl: typeof fetch, request: PipelineRequest): Promise<Response> {
   const init = fetchInit(request);
+  // The session's own HTTP cache sits above the transport, as Chromium's does above its network
+  // layer; the page's cache must not answer in its place.
+  init.cache = 'no-store';
   if (typeof ReadableStream !== 'undefined' && init.body instanceof ReadableStream) {
     init.body = await new Response(init.body).blob();
     delete init.duplex;

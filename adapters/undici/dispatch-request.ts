@@ -7,7 +7,7 @@ import { Transform } from 'node:stream';
 import type { Dispatcher } from 'undici';
 import type { PipelineRequest } from '../../core/src/fetch/transport.ts';
 import { createTappedBody, tapOf } from '../../core/src/fetch/body-tap.ts';
-import { NULL_BODY_STATUSES } from '../../core/src/fetch/response.ts';
+import { NULL_BODY_STATUSES, makeResponse } from '../../core/src/fetch/response.ts';
 
 // Fetch's null body statuses (fetch spec; undici web/fetch/constants.js).
 const MAX_CONTENT_ENCODINGS = 5;
@@ -166,7 +166,7 @@ export async function dispatchRequest(dispatcher: Dispatcher, request: PipelineR
         settled = true;
         if (method === 'HEAD' || method === 'CONNECT' || NULL_BODY_STATUSES.has(status)) {
           cleanup();
-          resolve(new Response(null, { status, statusText, headers: responseHeaders }));
+          resolve(makeResponse(null, status, statusText, responseHeaders));
           return true;
         }
         const decoders = contentEncoding === null ? [] : decodersFor(contentEncoding);
@@ -228,7 +228,7 @@ export async function dispatchRequest(dispatcher: Dispatcher, request: PipelineR
           end = () => out.close();
         }
         fail = (err) => out.error(err);
-        resolve(new Response(body.stream, { status, statusText, headers: responseHeaders }));
+        resolve(makeResponse(body.stream, status, statusText, responseHeaders));
         return true;
       },
       onData(chunk: Buffer): boolean {

@@ -12,3 +12,8 @@ export {
   cookiePurgeExpired, cookieEarliestAccess, cookieSetEarliestAccess, cookieSetLimits, cookieSetLastAccess,
   cookieLastAccess, cookieCount, cookieIndexNew, cookieIndexFree, cookieIndexCount,
 } from './cookies/kernel';
+export {
+  cacheIndexNew, cacheIndexFree, cacheIndexCount, cacheOutPtr, cacheInfoPtr, cacheFind, cacheLookup, cacheInsert,
+  cacheUpdate, cacheSetFlags, cacheSetSize, cacheTouch, cacheRemove, cacheClear, cacheCount, cacheTotal, cacheEntry,
+  cacheEntrySize, cacheEntryLastUsed, cacheIds, cacheSetMaxSize, cacheHighWatermark, cacheLowWatermark, cacheEvict,
+} from './cache/kernel';

@@ -23,3 +23,5 @@ export { CookiePersistence, encodeCookieRecord, decodeCookieRecord, COOKIE_AREA,
 export { CookieIndex } from './cookies/cookie-index.ts';
 export { createCanonicalCookie, createSanitizedCookie, cookiePartitionKeyFromUrl, parseSetCookie, parseCookieDate, type CanonicalCookie, type CookiePartitionKey } from './cookies/index.ts';
 export { cookieSetErrorMessage, COOKIE_EXCLUSION_TEXT, CookieExclusionReason } from './cookies/inclusion-status.ts';
+export { HttpCache, cacheKey, entrySize, CACHE_META_AREA, CACHE_BODY_AREA, DEFAULT_DISK_CACHE_SIZE, DEFAULT_MEMORY_CACHE_SIZE, type HttpCacheOptions } from './cache/http-cache.ts';
+export { freshnessLifetimes, ageBase, persistedHeaders, mergeNotModified, varyData, varyMatches, headerValues, type FreshnessLifetimes } from './cache/response-headers.ts';

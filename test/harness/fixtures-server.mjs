@@ -28,6 +28,7 @@ export async function startFixturesServer({ staticDir, proxies: withProxies = fa
     httpAuth: await startHttpLikeProxy('http', { auth: { scheme: 'basic', realm: 'Sandbox', username: 'user', password: 'pass' } }),
   } : {};
   let pacVersion = 0;
+  const cacheCounts = new Map();
   const server = http.createServer(async (req, res) => {
     const url = new URL(req.url, 'http://127.0.0.1');
     hits.set(url.pathname, (hits.get(url.pathname) ?? 0) + 1);
@@ -70,6 +71,33 @@ export async function startFixturesServer({ staticDir, proxies: withProxies = fa
         if (to !== null) headers.push(['location', to]);
         res.writeHead(to !== null ? Number(url.searchParams.get('code') ?? 302) : 200, headers);
         res.end(JSON.stringify({ cookie: req.headers.cookie ?? null, url: req.url }));
+        return;
+      }
+      if (url.pathname === '/cacheable') {
+        // The HTTP cache tests. ?id= names a counter (each answer's body carries its count, so a test
+        // sees whether the origin answered); ?cc= Cache-Control, ?etag=, ?lm= (Last-Modified),
+        // ?vary=, ?status=, ?set= (Set-Cookie), ?h=name:value (extra headers, repeatable). A request
+        // whose If-None-Match equals ?etag (or whose If-Modified-Since equals ?lm) is answered 304.
+        const id = url.searchParams.get('id') ?? '';
+        const n = (cacheCounts.get(id) ?? 0) + 1;
+        cacheCounts.set(id, n);
+        const headers = [['content-type', 'application/json'], ['access-control-allow-origin', '*'], ['date', new Date().toUTCString()]];
+        const p = (name) => url.searchParams.get(name);
+        if (p('cc') !== null) headers.push(['cache-control', p('cc')]);
+        if (p('etag') !== null) headers.push(['etag', p('etag')]);
+        if (p('lm') !== null) headers.push(['last-modified', p('lm')]);
+        if (p('vary') !== null) headers.push(['vary', p('vary')]);
+        if (p('set') !== null) headers.push(['set-cookie', p('set')]);
+        for (const h of url.searchParams.getAll('h')) headers.push([h.slice(0, h.indexOf(':')), h.slice(h.indexOf(':') + 1)]);
+        const notModified = (p('etag') !== null && req.headers['if-none-match'] === p('etag')) || (p('lm') !== null && req.headers['if-modified-since'] === p('lm'));
+        headers.push(['x-count', String(n)]);
+        if (notModified) {
+          res.writeHead(304, headers.filter(([k]) => k !== 'content-type'));
+          res.end();
+          return;
+        }
+        res.writeHead(Number(p('status') ?? 200), headers);
+        res.end(JSON.stringify({ n, method: req.method, ifNoneMatch: req.headers['if-none-match'] ?? null, ifModifiedSince: req.headers['if-modified-since'] ?? null, pragma: req.headers.pragma ?? null, cookie: req.headers.cookie ?? null, accept: req.headers.accept ?? null }));
         return;
       }
       if (url.pathname === '/no-content') {

@@ -231,6 +231,12 @@ function httpProxyOf(entry: string): ProxyTarget | null {
 export interface AuthStageOptions {
   readonly cache: AuthCache;
   readonly login: LoginHandler;
+  /**
+   * Which challenges this stage answers: `server` (401, above the HTTP cache, as URLRequestHttpJob
+   * restarts), `proxy` (407, below the cache and after proxy resolution, as HttpNetworkTransaction),
+   * or both (default).
+   */
+  readonly scope?: 'server' | 'proxy' | 'both';
 }
 
 type Outcome = 'retry' | 'cancel' | 'unsupported';
@@ -247,17 +253,20 @@ type Outcome = 'retry' | 'cancel' | 'unsupported';
  */
 export function createAuthStage(options: AuthStageOptions): Stage {
   const { cache, login } = options;
+  const scope = options.scope ?? 'both';
+  const answersServer = scope !== 'proxy';
+  const answersProxy = scope !== 'server';
   return async (request, next) => {
     let url = request.url;
     let urlIdentity: Credentials | null = null;
-    if (url.username || url.password) {
+    if (answersServer && (url.username || url.password)) {
       // HttpAuth::IDENT_SRC_URL: the URL's credentials answer the first challenge, then go away.
       urlIdentity = { username: decodeURIComponent(url.username), password: decodeURIComponent(url.password) };
       url = new URL(url.href);
       url.username = '';
       url.password = '';
     }
-    const proxy = httpProxyOf(request.proxy);
+    const proxy = answersProxy ? httpProxyOf(request.proxy) : null;
     const tunnel = proxy !== null && url.protocol === 'https:';
     const path = url.pathname + url.search;
     const replayable = !(typeof ReadableStream !== 'undefined' && request.body instanceof ReadableStream);
@@ -304,7 +313,7 @@ export function createAuthStage(options: AuthStageOptions): Stage {
       const attempt: PipelineRequest = { ...request, url };
       sentProxy = proxy ? cache.preemptive(true, proxy.origin, '') : undefined;
       if (sentProxy) attempt.proxyAuthorization = await authorization(sentProxy, tunnel ? 'CONNECT' : request.method, tunnel ? `${url.hostname}:${url.port || 443}` : path);
-      sentServer = request.headers.has('authorization') ? undefined : cache.preemptive(false, url.origin, url.pathname);
+      sentServer = !answersServer || request.headers.has('authorization') ? undefined : cache.preemptive(false, url.origin, url.pathname);
       if (sentServer) {
         // The caller's headers stay as given: each attempt that adds credentials has its own copy.
         attempt.headers = new Headers(request.headers);
@@ -323,7 +332,7 @@ export function createAuthStage(options: AuthStageOptions): Stage {
         throw routeFailure(outcome === 'unsupported' ? 'ERR_PROXY_AUTH_UNSUPPORTED' : 'ERR_TUNNEL_CONNECTION_FAILED', failure, err);
       }
       const isProxy = response.status === 407 && proxy !== null && !tunnel;
-      if (!isProxy && response.status !== 401) return response;
+      if (!isProxy && (response.status !== 401 || !answersServer)) return response;
       if (!replayable) return response;
       const header = response.headers.get(isProxy ? 'proxy-authenticate' : 'www-authenticate');
       if ((await handle(isProxy, header === null ? [] : [header])) !== 'retry') return response;

@@ -19,3 +19,15 @@ export function withBody(response: Response, body: ReadableStream<Uint8Array> | 
   if (copy.redirected !== redirected) Object.defineProperty(copy, 'redirected', { value: redirected, enumerable: true, configurable: true });
   return copy;
 }
+
+/**
+ * A Response with any status a server may send (100-999), as Chromium hands it on. `new Response()`
+ * only takes 200-599, so other statuses are set on the object afterwards (with `ok` false).
+ */
+export function makeResponse(body: BodyInit | null, status: number, statusText: string, headers: HeadersInit): Response {
+  if (status >= 200 && status <= 599) return new Response(NULL_BODY_STATUSES.has(status) ? null : body, { status, statusText, headers });
+  const response = new Response(body, { status: 200, statusText, headers });
+  Object.defineProperty(response, 'status', { value: status, enumerable: true, configurable: true });
+  Object.defineProperty(response, 'ok', { value: false, enumerable: true, configurable: true });
+  return response;
+}

@@ -29,6 +29,8 @@ export interface PipelineRequest {
    * AbortSignal of the session's own): once `aborted`, the request must not be sent.
    */
   inFlight?: { readonly aborted: boolean; readonly reason: unknown };
+  /** The fetch `cache` mode (absent: `default`); the session's HTTP cache reads it. */
+  cache?: RequestCache;
   /** How the session's cookie jar treats this request (absent: send and store, same-site). */
   cookies?: RequestCookieOptions;
 }

@@ -13,6 +13,7 @@ import type { ResolvedHost, ResolveHostOptions } from '../net/host-resolver.ts';
 import type { SSLConfig } from '../net/ssl-config.ts';
 import type { CertificateVerifyProc } from '../net/certificate-verifier.ts';
 import { Cookies, createCookieStage } from './cookies.ts';
+import { HttpCache } from '../cache/http-cache.ts';
 import { isDomainMatch, isLocalhost, registrableDomain } from '../cookies/canonical-cookie.ts';
 
 /**
@@ -69,6 +70,8 @@ export class Session extends EventEmitter {
   readonly #network: NetworkService;
   readonly #send: (request: PipelineRequest) => Promise<Response>;
   #cookies: Cookies | null = null;
+  #cache: HttpCache | null = null;
+  readonly #getSwitchValue: ((name: string) => string) | undefined;
 
   /** @internal Sessions come from the session module. */
   constructor(token: unknown, init?: SessionInit) {
@@ -83,6 +86,7 @@ export class Session extends EventEmitter {
     this.#acceptLanguage = generateAcceptLanguageHeader(init.acceptLanguages);
     this.#proxy = new ProxyService(init.host, (url, signal) => this.#fetchDirectText(url, signal));
     const getSwitchValue = init.getSwitchValue;
+    this.#getSwitchValue = getSwitchValue;
     this.#network = new NetworkService(init.host, init.partition, () => getSwitchValue?.('host-resolver-rules') ?? '');
     this.#transport = this.#network.adopt(init.host.createTransport(this.#network.transportContext()));
     this.#send = compose([...this.#network.outerStages(), ...this.#stages()], this.#transport);
@@ -107,6 +111,33 @@ export class Session extends EventEmitter {
       });
     }
     return this.#cookies;
+  }
+
+  /** @internal The session's HTTP cache, or null for `fromPartition(p, { cache: false })`. */
+  get httpCache(): HttpCache | null {
+    if (this.#cache === null && this.#cacheEnabled) {
+      // Chromium's --disk-cache-size switch sets the budget in bytes (0 or absent: the default).
+      const switchSize = Number(this.#getSwitchValue?.('disk-cache-size') ?? '');
+      this.#cache = new HttpCache({
+        openStore: this.#persistent ? () => this.getStore() : null,
+        ...(Number.isSafeInteger(switchSize) && switchSize > 0 ? { maxSize: switchSize } : {}),
+        ...(this.#host.unrefTimer ? { unrefTimer: this.#host.unrefTimer } : {}),
+      });
+    }
+    return this.#cache;
+  }
+
+  /**
+   * Electron's `getCacheSize()`: the bytes the session's HTTP cache holds (each entry's key, headers
+   * and body, rounded up to 256 bytes; see docs/cache.md). 0 for a session without a cache.
+   */
+  async getCacheSize(): Promise<number> {
+    return (await this.httpCache?.size()) ?? 0;
+  }
+
+  /** Electron's `clearCache()`: empties the session's HTTP cache (responses being written are dropped). */
+  async clearCache(): Promise<void> {
+    await this.httpCache?.clear();
   }
 
   /**
@@ -138,8 +169,8 @@ export class Session extends EventEmitter {
   /**
    * Electron's `clearData`. `cookies` with `origins` / `excludeOrigins` works by registrable
    * domain, as Chromium does (`https://a.b.example.co.uk` covers every cookie of
-   * `example.co.uk`). The other data types hold nothing in this library yet, so they have
-   * nothing to clear.
+   * `example.co.uk`); so does `cache` (the HTTP cache, by the registrable domain of each entry's
+   * URL). The other data types hold nothing in this library yet, so they have nothing to clear.
    */
   clearData(options: {
     dataTypes?: string[];
@@ -167,14 +198,20 @@ export class Session extends EventEmitter {
     };
     const include = Array.isArray(options.origins) ? domains(options.origins) : null;
     const exclude = Array.isArray(options.excludeOrigins) ? domains(options.excludeOrigins) : null;
-    if (Array.isArray(options.dataTypes) && !options.dataTypes.includes('cookies')) return Promise.resolve();
-    return this.cookies.deleteWhere((c) => {
-      const bare = c.domain.startsWith('.') ? c.domain.slice(1) : c.domain;
+    const types = Array.isArray(options.dataTypes) ? options.dataTypes.map(String) : null;
+    const chosen = (host: string): boolean => {
+      const bare = host.startsWith('.') ? host.slice(1) : host;
       const key = registrableDomain(bare) || bare;
       if (include !== null) return include.has(key);
       if (exclude !== null) return !exclude.has(key);
       return true;
-    }).then(() => undefined);
+    };
+    const work: Array<Promise<unknown>> = [];
+    if (types === null || types.includes('cookies')) work.push(this.cookies.deleteWhere((c) => chosen(c.domain)));
+    // 'cache' is the HTTP cache; entries go by the registrable domain of their URL.
+    const cache = this.httpCache;
+    if (cache !== null && (types === null || types.includes('cache'))) work.push(cache.clearWhere((url) => chosen(new URL(url).hostname)));
+    return Promise.all(work).then(() => undefined);
   }
 
   /** Whether the session keeps its data (a `persist:` partition, `fromPath`, or the default session). */
@@ -302,6 +339,17 @@ export class Session extends EventEmitter {
       proxy: 'DIRECT',
       partition: this.#partition,
     };
+    const cacheMode = init.cache ?? source?.cache;
+    if (cacheMode !== undefined && cacheMode !== 'default') {
+      request.cache = cacheMode;
+      // Fetch standard, HTTP-network-or-cache fetch (as Blink sends them): no-cache asks the
+      // network to validate too; no-store and reload ask every cache on the way to skip itself.
+      if (cacheMode === 'no-cache' && !headers.has('cache-control')) headers.set('cache-control', 'max-age=0');
+      if (cacheMode === 'no-store' || cacheMode === 'reload') {
+        if (!headers.has('pragma')) headers.set('pragma', 'no-cache');
+        if (!headers.has('cache-control')) headers.set('cache-control', 'no-cache');
+      }
+    }
     const response = await this.#send(request);
     // Electron's net.fetch gives HEAD answers and null-body statuses a null body
     // (lib/browser/api/net-fetch.ts), whatever the host's fetch does.
@@ -347,10 +395,15 @@ export class Session extends EventEmitter {
       badProxies: this.#proxy.badProxies,
       retryMs: BAD_PROXY_RETRY_MS,
     });
-    const auth = createAuthStage({ cache: this.#authCache, login: (url, authInfo, signal) => this.#login(url, authInfo, signal) });
-    const stages = [identity, proxy, auth];
+    const login = (url: string, authInfo: AuthInfo, signal: AbortSignal | undefined): Promise<Credentials | null> => this.#login(url, authInfo, signal);
+    // Chromium's layering: URLRequestHttpJob (origin auth, cookies) above the HTTP cache, and the
+    // network transaction (proxy resolution, proxy auth) below it, so cache hits skip the proxy.
+    const stages: Stage[] = [identity, createAuthStage({ cache: this.#authCache, login, scope: 'server' })];
     // Browsers forbid scripts the Cookie and Set-Cookie headers; their own jar handles them there.
     if (this.#host.capabilities.has('cookie-headers')) stages.push(createCookieStage(this.cookies));
+    const cache = this.httpCache;
+    if (cache !== null) stages.push(cache.stage());
+    stages.push(proxy, createAuthStage({ cache: this.#authCache, login, scope: 'proxy' }));
     return stages;
   }
 
