@@ -24,7 +24,9 @@ await Promise.all([
   // the session only through the public methods of the objects it is handed, so it needs nothing
   // from the host bundles (the pure cookie helpers it uses are copied in).
   esbuild.build({ ...common, entryPoints: ['core/src/interop/tough-cookie.ts'], outfile: 'dist/tough-cookie.js', platform: 'neutral', external: Object.keys(pkg.dependencies ?? {}) }),
+  // `session-anywhere/undici-cache-store`: Node only (node:stream); it uses the session it is handed.
+  esbuild.build({ ...common, entryPoints: ['core/src/interop/undici-cache-store.ts'], outfile: 'dist/undici-cache-store.js', platform: 'node', external: Object.keys(pkg.dependencies ?? {}) }),
   esbuild.build({ ...common, entryPoints: ['bin/cli.ts'], outfile: 'dist/cli.js', platform: 'node', external: Object.keys(pkg.dependencies ?? {}), plugins: [{ name: 'cli-uses-node-bundle', setup: (b) => b.onResolve({ filter: /hosts\/node\/index\.ts$/ }, () => ({ path: './node.js', external: true })) }] }),
 ]);
 await copyFile('build/core.wasm', 'dist/core.wasm');
-console.log('bundled dist/node.js, dist/deno.js, dist/browser.js, dist/tough-cookie.js');
+console.log('bundled dist/node.js, dist/deno.js, dist/browser.js, dist/tough-cookie.js, dist/undici-cache-store.js');

@@ -13,7 +13,7 @@ const pkg = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8'));
 beforeAll(() => {
   // dist/ bundles come from the global setup (built once from the current sources, before any
   // test file runs); the type declarations only from `npm run build`.
-  if (!existsSync(path.join(root, 'dist/types/hosts/node/index.d.ts')) || !existsSync(path.join(root, 'dist/types/core/src/interop/tough-cookie.d.ts'))) {
+  if (!existsSync(path.join(root, 'dist/types/hosts/node/index.d.ts')) || !existsSync(path.join(root, 'dist/types/core/src/interop/tough-cookie.d.ts')) || !existsSync(path.join(root, 'dist/types/core/src/interop/undici-cache-store.d.ts'))) {
     execFileSync(process.execPath, [path.join(root, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'], { cwd: root, stdio: 'inherit' });
   }
 }, 120_000);
@@ -82,6 +82,33 @@ describe('package exports', () => {
     const denoBin = path.join(path.dirname(require.resolve('deno/package.json')), 'bin.cjs');
     const deno = execFileSync(process.execPath, [denoBin, 'eval', '--no-prompt', script(path.join(root, 'dist/deno.js'), path.join(root, 'dist/tough-cookie.js'))], { cwd: root, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
     expect(deno.trim()).toBe('.example.com a=1 SessionCookieStore 1');
+  });
+
+  it('offers session-anywhere/undici-cache-store (Node): undici\'s cache interceptor on the bundle\'s session cache', () => {
+    expect(pkg.exports['./undici-cache-store']).toEqual({ types: './dist/types/core/src/interop/undici-cache-store.d.ts', default: './dist/undici-cache-store.js' });
+    const types = readFileSync(path.join(root, pkg.exports['./undici-cache-store'].types), 'utf8');
+    expect(types).toContain('export declare class SessionCacheStore');
+    // It carries no copy of the cache or the core: it works through the session it is handed.
+    expect(readFileSync(path.join(root, 'dist/undici-cache-store.js'), 'utf8')).not.toMatch(/WebAssembly/);
+    const out = execFileSync(process.execPath, ['--input-type=module', '-e', `
+      import http from 'node:http';
+      const { session } = await import('session-anywhere');
+      const { SessionCacheStore } = await import('session-anywhere/undici-cache-store');
+      const { Agent, fetch, interceptors } = await import('undici');
+      let hits = 0;
+      const server = http.createServer((req, res) => { hits++; res.writeHead(200, { 'cache-control': 'max-age=60' }); res.end('hello'); }).listen(0, '127.0.0.1');
+      await new Promise((r) => server.once('listening', r));
+      const url = 'http://127.0.0.1:' + server.address().port + '/';
+      const ses = session.fromPartition('undici-store-smoke');
+      const agent = new Agent().compose(interceptors.cache({ store: new SessionCacheStore(ses), type: 'private' }));
+      const a = await (await fetch(url, { dispatcher: agent })).text();
+      await new Promise((r) => setTimeout(r, 20));
+      const b = await (await fetch(url, { dispatcher: agent })).text();
+      console.log(a, b, hits, (await ses.getCacheSize()) > 0);
+      await agent.close();
+      server.close();
+    `], { cwd: root, encoding: 'utf8' });
+    expect(out.trim()).toBe('hello hello 1 true');
   });
 
   it('ships type declarations for every host entry', () => {

@@ -25,7 +25,9 @@ type ImplementedSessionMembers =
   | 'setSSLConfig'
   | 'setCertificateVerifyProc'
   | 'clearStorageData'
-  | 'clearData';
+  | 'clearData'
+  | 'getCacheSize'
+  | 'clearCache';
 
 export const sessionMembers: { [K in ImplementedSessionMembers]: Assignable<Session[K], Electron.Session[K]> } = {
   isPersistent: true,
@@ -45,6 +47,8 @@ export const sessionMembers: { [K in ImplementedSessionMembers]: Assignable<Sess
   setCertificateVerifyProc: true,
   clearStorageData: true,
   clearData: true,
+  getCacheSize: true,
+  clearCache: true,
 };
 
 // ses.cookies: each method accepts what Electron's accepts and gives what Electron's gives.

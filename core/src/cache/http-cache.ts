@@ -41,6 +41,33 @@ interface CacheRecord {
   body: Uint8Array | null;
   readonly bodyKey: string;
   readonly bodyLength: number;
+  /** Lifetimes set by the writer (the undici CacheStore adapter) instead of Chromium's rules; null for ses.fetch entries. */
+  readonly lifetimes: EntryLifetimes | null;
+  /** The writer's own data, kept as given (the adapter's CacheValue fields); null for ses.fetch entries. */
+  readonly extra: string | null;
+}
+
+/** An entry's freshness as the index keeps it. */
+export interface EntryLifetimes {
+  /** When the entry's age was 0 (ms since the epoch). */
+  readonly ageBase: number;
+  /** How long it is fresh (ms). */
+  readonly freshness: number;
+  /** How long after that it may still be served while revalidating (ms). */
+  readonly staleWindow: number;
+}
+
+/** A stored entry as the interop adapters read and write it. */
+export interface StoredEntry {
+  readonly url: string;
+  readonly status: number;
+  readonly statusText: string;
+  readonly headers: ReadonlyArray<readonly [string, string]>;
+  readonly vary: ReadonlyArray<readonly [string, string | null]>;
+  readonly requestTime: number;
+  readonly responseTime: number;
+  readonly lifetimes: EntryLifetimes | null;
+  readonly extra: string | null;
 }
 
 interface PersistedRecord {
@@ -56,6 +83,8 @@ interface PersistedRecord {
   lastUsed: number;
   bodyKey: string;
   bodyLength: number;
+  lifetimes?: EntryLifetimes | null;
+  extra?: string | null;
 }
 
 /** Construction options of a session's cache. */
@@ -181,6 +210,60 @@ export class HttpCache {
   /** The pipeline stage: sits above proxy resolution and the transport, below cookies and server auth. */
   stage(): Stage {
     return (request, next) => this.#handle(request, next);
+  }
+
+  // --- interop (session-anywhere/undici-cache-store) ------------------------------------------
+
+  /**
+   * @internal The entry stored under `key` and its body, with no freshness decision (the caller
+   * decides), or null. Marks it used. Keys of adapters must not start like `cacheKey`'s (`0/`, `1/`).
+   */
+  async readEntry(key: string): Promise<{ entry: StoredEntry; body: Uint8Array } | null> {
+    await this.#ready();
+    const id = this.#index.find(key);
+    const record = id < 0 ? undefined : this.#records.get(id);
+    if (record === undefined || record.key !== key) return null;
+    let body = record.body;
+    if (body === null) {
+      body = (await this.#store?.get(CACHE_BODY_AREA, record.bodyKey).catch(() => undefined)) ?? null;
+      if (body === null || body.length !== record.bodyLength) {
+        this.#doomKey(key);
+        return null;
+      }
+    }
+    if (this.#records.get(id) === record) this.#index.touch(id, this.#now());
+    return { entry: record, body };
+  }
+
+  /**
+   * @internal Stores `body` under `key` with the writer's lifetimes (not Chromium's), replacing
+   * what was there. Resolves false when the entry was not kept (too large, or a clear ran since
+   * `startedAt`, a value of `generation`).
+   */
+  async writeEntry(key: string, entry: StoredEntry, body: Uint8Array, startedAt = this.#generation): Promise<boolean> {
+    await this.#ready();
+    const base = {
+      key,
+      url: entry.url,
+      status: entry.status,
+      statusText: entry.statusText,
+      headers: entry.headers.map(([n, v]): [string, string] => [n, v]),
+      vary: entry.vary.map(([n, v]): [string, string | null] => [n, v]),
+      requestTime: entry.requestTime,
+      responseTime: entry.responseTime,
+    };
+    return this.#commit(base, body, startedAt, entry.lifetimes, entry.extra);
+  }
+
+  /** @internal Dooms the entry under `key`. */
+  async deleteEntry(key: string): Promise<void> {
+    await this.#ready();
+    this.#doomKey(key);
+  }
+
+  /** @internal Bumped by every clear: a write that started before one is not kept. */
+  get generation(): number {
+    return this.#generation;
   }
 
   // --- the transaction -------------------------------------------------------------------------
@@ -378,19 +461,18 @@ export class HttpCache {
     return makeResponse(body, status, response.statusText, headers);
   }
 
-  async #commit(base: Omit<CacheRecord, 'body' | 'bodyKey' | 'bodyLength'>, body: Uint8Array, generation: number): Promise<void> {
-    if (generation !== this.#generation || this.#closed) return;
+  async #commit(base: Omit<CacheRecord, 'body' | 'bodyKey' | 'bodyLength' | 'lifetimes' | 'extra'>, body: Uint8Array, generation: number,
+    lifetimes: EntryLifetimes | null = null, extra: string | null = null): Promise<boolean> {
+    if (generation !== this.#generation || this.#closed) return false;
     const store = this.#store;
-    const record: CacheRecord = { ...base, body: store ? null : body, bodyKey: store ? this.#nextBodyKey() : '', bodyLength: body.length };
-    const headers = new Headers(record.headers);
-    const lifetimes = freshnessLifetimes(record.status, headers, record.responseTime);
+    const record: CacheRecord = { ...base, body: store ? null : body, bodyKey: store ? this.#nextBodyKey() : '', bodyLength: body.length, lifetimes, extra };
     const size = entrySize(record);
-    if (size > this.#maxEntrySize) return;
+    if (size > this.#maxEntrySize) return false;
     const previous = this.#index.find(record.key);
     if (previous >= 0) this.#dropRecord(previous);
     const now = this.#now();
-    const id = this.#index.insert(record.key, size, now, ageBase(headers, record.requestTime, record.responseTime), lifetimes.freshness, lifetimes.staleness,
-      entryFlags(headers) | (store ? CACHE_FLAG_PINNED : 0));
+    const fields = indexFields(record);
+    const id = this.#index.insert(record.key, size, now, fields.ageBase, fields.freshness, fields.staleWindow, fields.flags | (store ? CACHE_FLAG_PINNED : 0));
     this.#records.set(id, record);
     if (store) {
       try {
@@ -399,12 +481,13 @@ export class HttpCache {
         await this.#persist(record, now);
       } catch {
         if (this.#records.get(id) === record) this.#doomId(id);
-        return;
+        return false;
       } finally {
-        if (this.#records.get(id) === record) this.#index.setFlags(id, entryFlags(headers));
+        if (this.#records.get(id) === record) this.#index.setFlags(id, fields.flags);
       }
     }
     this.#evict(now);
+    return true;
   }
 
   async #persist(record: CacheRecord, lastUsed: number): Promise<void> {
@@ -423,6 +506,8 @@ export class HttpCache {
       lastUsed,
       bodyKey: record.bodyKey,
       bodyLength: record.bodyLength,
+      lifetimes: record.lifetimes,
+      extra: record.extra,
     };
     await store.set(CACHE_META_AREA, record.key, encoder.encode(JSON.stringify(persisted)));
     this.#scheduleFlush();
@@ -507,11 +592,11 @@ export class HttpCache {
         body: null,
         bodyKey: persisted.bodyKey,
         bodyLength: persisted.bodyLength,
+        lifetimes: persisted.lifetimes ?? null,
+        extra: persisted.extra ?? null,
       };
-      const headers = new Headers(record.headers);
-      const lifetimes = freshnessLifetimes(record.status, headers, record.responseTime);
-      const id = this.#index.insert(record.key, entrySize(record), persisted.lastUsed, ageBase(headers, record.requestTime, record.responseTime),
-        lifetimes.freshness, lifetimes.staleness, entryFlags(headers));
+      const fields = indexFields(record);
+      const id = this.#index.insert(record.key, entrySize(record), persisted.lastUsed, fields.ageBase, fields.freshness, fields.staleWindow, fields.flags);
       this.#records.set(id, record);
       referenced.add(record.bodyKey);
     }
@@ -534,9 +619,22 @@ function parseRecord(bytes: Uint8Array): PersistedRecord | null {
   if (r.v !== RECORD_VERSION || typeof r.key !== 'string' || typeof r.url !== 'string' || typeof r.status !== 'number' || typeof r.statusText !== 'string') return null;
   if (!Array.isArray(r.headers) || !Array.isArray(r.vary) || typeof r.bodyKey !== 'string' || typeof r.bodyLength !== 'number') return null;
   if (typeof r.requestTime !== 'number' || typeof r.responseTime !== 'number' || typeof r.lastUsed !== 'number') return null;
+  if (r.extra !== undefined && r.extra !== null && typeof r.extra !== 'string') return null;
+  if (r.lifetimes !== undefined && r.lifetimes !== null) {
+    const l = r.lifetimes;
+    if (typeof l !== 'object' || !Number.isFinite(l.ageBase) || !(l.freshness >= 0) || !(l.staleWindow >= 0)) return null;
+  }
   if (!r.headers.every((h) => Array.isArray(h) && h.length === 2 && typeof h[0] === 'string' && typeof h[1] === 'string')) return null;
   if (!r.vary.every((h) => Array.isArray(h) && h.length === 2 && typeof h[0] === 'string' && (typeof h[1] === 'string' || h[1] === null))) return null;
   return r as PersistedRecord;
+}
+
+// What the index keeps of a record: the writer's lifetimes, or Chromium's from the stored headers.
+function indexFields(record: CacheRecord): EntryLifetimes & { flags: number } {
+  if (record.lifetimes !== null) return { ...record.lifetimes, flags: 0 };
+  const headers = new Headers(record.headers);
+  const lifetimes = freshnessLifetimes(record.status, headers, record.responseTime);
+  return { ageBase: ageBase(headers, record.requestTime, record.responseTime), freshness: lifetimes.freshness, staleWindow: lifetimes.staleness, flags: entryFlags(headers) };
 }
 
 // Entry flags for the kernel: `no-cache` (and `Pragma: no-cache`) responses always validate.
