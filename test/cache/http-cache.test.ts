@@ -206,6 +206,26 @@ describe(`the HTTP cache on ${host.name}`, () => {
     expect((await get(ses, url)).n).toBe(3);
   });
 
+  it('never stores a body that was cut off, and stores no entry that a clearCache overtook', async () => {
+    const ses = fresh('cut');
+    const cut = cacheable({ id: uid('cut'), cc: 'max-age=3600', cut: '1' });
+    const failed = await ses.fetch(cut).then((r: Response) => r.text()).then(() => null, (e: Error) => e);
+    expect(failed).toBeInstanceOf(Error);
+    expect(await ses.getCacheSize()).toBe(0);
+    const again = await ses.fetch(cut).then((r: Response) => r.text()).then(() => null, (e: Error) => e);
+    expect(again).toBeInstanceOf(Error);
+    // A response still streaming when clearCache runs is not stored afterwards, and is not counted meanwhile.
+    const slow = cacheable({ id: uid('slow'), cc: 'max-age=3600', delay: '300' });
+    const response = await ses.fetch(slow);
+    const reading = response.text();
+    expect(await ses.getCacheSize()).toBe(0);
+    await ses.clearCache();
+    expect(JSON.parse(await reading).n).toBe(1);
+    expect((await get(ses, slow)).n).toBe(2);
+    expect((await get(ses, slow)).n).toBe(2);
+    expect(await ses.getCacheSize()).toBeGreaterThan(0);
+  });
+
   it('has no cache in a session made with { cache: false }', async () => {
     const ses = fresh('nocache', { cache: false });
     const url = cacheable({ id: uid('nocache'), cc: 'max-age=3600' });

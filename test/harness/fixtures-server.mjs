@@ -76,7 +76,7 @@ export async function startFixturesServer({ staticDir, proxies: withProxies = fa
       if (url.pathname === '/cacheable') {
         // The HTTP cache tests. ?id= names a counter (each answer's body carries its count, so a test
         // sees whether the origin answered); ?cc= Cache-Control, ?etag=, ?lm= (Last-Modified),
-        // ?vary=, ?status=, ?set= (Set-Cookie), ?h=name:value (extra headers, repeatable). A request
+        // ?vary=, ?status=, ?set= (Set-Cookie), ?h=name:value (extra headers, repeatable), ?pad=n (n more body bytes). A request
         // whose If-None-Match equals ?etag (or whose If-Modified-Since equals ?lm) is answered 304.
         const id = url.searchParams.get('id') ?? '';
         const n = (cacheCounts.get(id) ?? 0) + 1;
@@ -97,7 +97,17 @@ export async function startFixturesServer({ staticDir, proxies: withProxies = fa
           return;
         }
         res.writeHead(Number(p('status') ?? 200), headers);
-        res.end(JSON.stringify({ n, method: req.method, ifNoneMatch: req.headers['if-none-match'] ?? null, ifModifiedSince: req.headers['if-modified-since'] ?? null, pragma: req.headers.pragma ?? null, cookie: req.headers.cookie ?? null, accept: req.headers.accept ?? null }));
+        const text = JSON.stringify({ n, method: req.method, ifNoneMatch: req.headers['if-none-match'] ?? null, ifModifiedSince: req.headers['if-modified-since'] ?? null, pragma: req.headers.pragma ?? null, cookie: req.headers.cookie ?? null, accept: req.headers.accept ?? null, pad: p('pad') === null ? '' : 'x'.repeat(Number(p('pad'))) });
+        // ?delay=ms sends the first half of the body, waits, then the rest; ?cut=1 sends the first
+        // half and destroys the socket (a body cut off while the cache writes it).
+        const delay = Number(p('delay') ?? 0);
+        if (delay > 0 || p('cut') !== null) {
+          const half = Math.floor(text.length / 2);
+          res.write(text.slice(0, half));
+          setTimeout(() => (p('cut') !== null ? req.socket.destroy() : res.end(text.slice(half))), delay || 50);
+          return;
+        }
+        res.end(text);
         return;
       }
       if (url.pathname === '/no-content') {

@@ -449,7 +449,7 @@ export class HttpCache {
           if (length > limit) {
             keep = false;
             chunks.length = 0;
-          } else chunks.push(chunk.slice());
+          } else chunks.push(chunk); // The reader gets its own chunk objects; the entry keeps the same bytes, as undici's stores do.
         }
         controller.enqueue(chunk);
       },
