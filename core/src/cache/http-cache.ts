@@ -1,4 +1,5 @@
 import { netError } from '../net/net-errors.ts';
+import { concatBytes } from '../bytes.ts';
 import type { StorageStore } from '../storage/port.ts';
 import type { PipelineRequest, Stage } from '../fetch/transport.ts';
 import { NULL_BODY_STATUSES, makeResponse } from '../fetch/response.ts';
@@ -440,7 +441,7 @@ export class HttpCache {
         }
         if (step.done) {
           controller.close();
-          if (keep) void this.#commit(base, join(chunks, length), generation).catch(() => undefined);
+          if (keep) void this.#commit(base, concatBytes(chunks, length), generation).catch(() => undefined);
           return;
         }
         const chunk = step.value;
@@ -704,15 +705,4 @@ export function cacheKey(request: PipelineRequest, _method: 'GET'): string {
   const credential = options?.credentials === 'omit' ? '0' : '1';
   const top = options?.topLevelSite !== undefined ? schemefulSite(options.topLevelSite) : schemefulSite(request.url);
   return `${credential}/0/_dk_${top} ${top} ${urlWithoutFragment(request.url)}`;
-}
-
-function join(chunks: readonly Uint8Array[], length: number): Uint8Array {
-  if (chunks.length === 1 && chunks[0]!.byteLength === length) return chunks[0]!;
-  const out = new Uint8Array(length);
-  let at = 0;
-  for (const chunk of chunks) {
-    out.set(chunk, at);
-    at += chunk.byteLength;
-  }
-  return out;
 }

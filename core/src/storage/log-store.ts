@@ -1,4 +1,5 @@
 import { SessionError } from '../errors.ts';
+import { concatBytes } from '../bytes.ts';
 import { joinPath, type FsAppendHandle, type FsPort } from './fs-port.ts';
 import { acquireFolderLock, type FolderLock } from './lock-file.ts';
 import { HEADER_SIZE, checkHeader, encodeClear, encodeDelete, encodeSet, logHeader, replayLog, setFrameSize, utf8Length } from './log-format.ts';
@@ -31,24 +32,13 @@ function ioError(what: string, path: string, folder: string, cause: unknown): Se
   });
 }
 
-function concat(parts: Uint8Array[], size: number): Uint8Array {
-  if (parts.length === 1) return parts[0]!;
-  const out = new Uint8Array(size);
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-}
-
 async function writeChunked(handle: FsAppendHandle, frames: Iterable<Uint8Array>): Promise<number> {
   let parts: Uint8Array[] = [];
   let size = 0;
   let total = 0;
   for (const frame of frames) {
     if (size > 0 && size + frame.length > CHUNK_BYTES) {
-      await handle.write(concat(parts, size));
+      await handle.write(concatBytes(parts, size));
       total += size;
       parts = [];
       size = 0;
@@ -56,7 +46,7 @@ async function writeChunked(handle: FsAppendHandle, frames: Iterable<Uint8Array>
     parts.push(frame);
     size += frame.length;
   }
-  if (size > 0) await handle.write(concat(parts, size));
+  if (size > 0) await handle.write(concatBytes(parts, size));
   return total + size;
 }
 
