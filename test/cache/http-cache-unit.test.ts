@@ -117,3 +117,90 @@ describe('HttpCache (injected clock and network)', () => {
     }
   });
 });
+
+describe('HttpCache review regressions', () => {
+  it('keeps its own copy of a body: a reader that changes its chunks does not change the entry', async () => {
+    const cache = new HttpCache({ openStore: null });
+    const next = async () => new Response('SECRET-BODY', { headers: { 'cache-control': 'max-age=60' } });
+    const first = await cache.stage()(request('https://a.example/copy'), next);
+    const reader = first.body!.getReader();
+    for (let step = await reader.read(); !step.done; step = await reader.read()) step.value.fill(0x58);
+    await new Promise((r) => setTimeout(r, 0));
+    expect(await (await cache.stage()(request('https://a.example/copy'), next)).text()).toBe('SECRET-BODY');
+    cache.dispose();
+  });
+
+  it('dooms the older entry when a newer answer is cancelled or too large', async () => {
+    const cache = new HttpCache({ openStore: null, maxSize: 80_000 });
+    let version = 1;
+    let size = 10;
+    const next = async () => new Response(`v${version}`.padEnd(size, '.'), { headers: { 'cache-control': 'max-age=60' } });
+    await load(cache, 'https://a.example/v', next);
+    version = 2;
+    const reloaded = await cache.stage()(request('https://a.example/v', { cache: 'reload' }), next);
+    await reloaded.body!.cancel();
+    expect(await cache.count()).toBe(0);
+    await load(cache, 'https://a.example/v', next);
+    expect(await cache.count()).toBe(1);
+    version = 3;
+    size = 20_000;
+    await load(cache, 'https://a.example/v', next, { cache: 'reload' });
+    expect(await cache.count()).toBe(0);
+    cache.dispose();
+  });
+
+  it('stores what a stale-while-revalidate refresh brings, once per key, with no validator needed', async () => {
+    let now = 9_000_000;
+    const cache = new HttpCache({ openStore: null, now: () => now });
+    let version = 1;
+    let calls = 0;
+    const next = async () => {
+      calls++;
+      return new Response(`v${version}`, { headers: { 'cache-control': 'max-age=10, stale-while-revalidate=1000' } });
+    };
+    await load(cache, 'https://a.example/swr2', next);
+    version = 2;
+    now += 20_000;
+    const a = cache.stage()(request('https://a.example/swr2'), next);
+    const b = cache.stage()(request('https://a.example/swr2'), next);
+    expect(await (await a).text()).toBe('v1');
+    expect(await (await b).text()).toBe('v1');
+    for (let i = 0; i < 20 && calls < 2; i++) await new Promise((r) => setTimeout(r, 5));
+    await new Promise((r) => setTimeout(r, 10));
+    expect(calls).toBe(2);
+    expect(await (await cache.stage()(request('https://a.example/swr2'), next)).text()).toBe('v2');
+    expect(calls).toBe(2);
+    cache.dispose();
+  });
+
+  it('drops unusable records at load and keeps working; clearWhere leaves unrelated writes in flight', async () => {
+    const { createMemoryStorage } = await import('../../adapters/storage-memory.ts');
+    const store = await createMemoryStorage().open(`unit-${Date.now()}`);
+    const good = new HttpCache({ openStore: async () => store });
+    await load(good, 'https://a.example/good', async () => new Response('good', { headers: { 'cache-control': 'max-age=600' } }));
+    for (let i = 0; i < 20 && (await good.count()) === 0; i++) await new Promise((r) => setTimeout(r, 5));
+    const [metaKey] = await store.keys('http-cache');
+    const record = JSON.parse(new TextDecoder().decode((await store.get('http-cache', metaKey!))!));
+    const bad = (patch: object) => new TextEncoder().encode(JSON.stringify({ ...record, ...patch }));
+    await store.set('http-cache', 'bad-header', bad({ key: 'bad-header', headers: [['bad name', 'x']] }));
+    await store.set('http-cache', 'bad-time', bad({ key: 'bad-time', lastUsed: 1e999 }));
+    await store.set('http-cache', 'bad-length', bad({ key: 'bad-length', bodyLength: -5 }));
+    good.dispose();
+    const reopened = new HttpCache({ openStore: async () => store });
+    expect(await reopened.count()).toBe(1);
+    expect(await store.keys('http-cache')).toEqual([metaKey]);
+    let release!: () => void;
+    const gate = new Promise<void>((r) => { release = r; });
+    const slow = async () => new Response(new ReadableStream({
+      async pull(c) { await gate; c.enqueue(new TextEncoder().encode('slow')); c.close(); },
+    }), { headers: { 'cache-control': 'max-age=600' } });
+    const pending = reopened.stage()(request('https://b.example/slow'), slow).then((r) => r.text());
+    await new Promise((r) => setTimeout(r, 5));
+    await reopened.clearWhere((url) => url.startsWith('https://c.example/'));
+    release();
+    expect(await pending).toBe('slow');
+    for (let i = 0; i < 20 && (await reopened.count()) < 2; i++) await new Promise((r) => setTimeout(r, 5));
+    expect(await reopened.count()).toBe(2);
+    reopened.dispose();
+  });
+});

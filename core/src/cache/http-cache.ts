@@ -20,6 +20,7 @@ const MIN_DISK_ENTRY_LIMIT = 5 * 1024 * 1024;
 // The simple cache's index writes are debounced by 20 s (SimpleIndex::PostponeWritingToDisk); so is our flush.
 const FLUSH_DELAY_MS = 20_000;
 const RECORD_VERSION = 1;
+const MAX_REMEMBERED_CLEARS = 64;
 // The index's lookup answers and modes (cache-index.ts).
 const DECISION_FRESH = 1;
 const DECISION_ASYNC = 2;
@@ -130,8 +131,14 @@ export class HttpCache {
   readonly #records = new Map<number, CacheRecord>();
   #loading: Promise<StorageStore | null> | null = null;
   #store: StorageStore | null = null;
-  /** Bumped by `clear()`: writes that started before it are dropped. */
-  #generation = 0;
+  /**
+   * Clears so far (`clear`, `clearWhere`). A write takes the count when it starts (its ticket) and is
+   * dropped at commit if a clear since then covers its URL; the newest clears are remembered.
+   */
+  #clearCount = 0;
+  #recentClears: Array<{ readonly serial: number; readonly filter: ((url: string) => boolean) | null }> = [];
+  /** Background revalidations in flight, by key (one at a time per key). */
+  readonly #refreshing = new Set<string>();
   #bodySerial = 0;
   #flushTimer: ReturnType<typeof setTimeout> | null = null;
   #pendingFlush = false;
@@ -163,20 +170,20 @@ export class HttpCache {
   /** `ses.clearCache()`: dooms every entry; responses being written when it runs are not kept. */
   async clear(): Promise<void> {
     const store = await this.#ready();
-    this.#generation++;
+    this.#noteClear(null);
     this.#index.clear();
     this.#records.clear();
     if (store) {
-      await store.clear(CACHE_META_AREA);
-      await store.clear(CACHE_BODY_AREA);
+      // Both areas in one step: a commit cannot slip a body in between them.
+      await Promise.all([store.clear(CACHE_META_AREA), store.clear(CACHE_BODY_AREA)]);
       await store.flush();
     }
   }
 
-  /** Dooms the entries whose URL `filter` picks (`clearData` with origins); writes in flight are dropped. */
+  /** Dooms the entries whose URL `filter` picks (`clearData` with origins), and in-flight writes of such URLs. */
   async clearWhere(filter: (url: string) => boolean): Promise<void> {
     const store = await this.#ready();
-    this.#generation++;
+    this.#noteClear(filter);
     for (const [id, record] of [...this.#records]) {
       let picked = false;
       try {
@@ -187,6 +194,29 @@ export class HttpCache {
       if (picked) this.#doomId(id);
     }
     if (store) await store.flush();
+  }
+
+  #noteClear(filter: ((url: string) => boolean) | null): void {
+    this.#clearCount++;
+    this.#recentClears.push({ serial: this.#clearCount, filter });
+    if (this.#recentClears.length > MAX_REMEMBERED_CLEARS) this.#recentClears.shift();
+  }
+
+  // True when a clear since `ticket` covers `url` (a write older than every remembered clear is dropped).
+  #overtaken(ticket: number, url: string): boolean {
+    if (ticket === this.#clearCount) return false;
+    const oldest = this.#recentClears[0];
+    if (oldest === undefined || oldest.serial > ticket + 1) return true;
+    for (const clear of this.#recentClears) {
+      if (clear.serial <= ticket) continue;
+      if (clear.filter === null) return true;
+      try {
+        if (clear.filter(url)) return true;
+      } catch {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** Writes what is pending to the store (a persistent cache also does this 20 s after a change). */
@@ -228,20 +258,20 @@ export class HttpCache {
     if (body === null) {
       body = (await this.#store?.get(CACHE_BODY_AREA, record.bodyKey).catch(() => undefined)) ?? null;
       if (body === null || body.length !== record.bodyLength) {
-        this.#doomKey(key);
+        this.#doomRecord(record);
         return null;
       }
-    }
+    } else body = body.slice(); // The caller gets its own bytes.
     if (this.#records.get(id) === record) this.#index.touch(id, this.#now());
     return { entry: record, body };
   }
 
   /**
    * @internal Stores `body` under `key` with the writer's lifetimes (not Chromium's), replacing
-   * what was there. Resolves false when the entry was not kept (too large, or a clear ran since
-   * `startedAt`, a value of `generation`).
+   * what was there. Resolves false when the entry was not kept (too large, or a clear since
+   * `startedAt`, a value of `generation`, covers it).
    */
-  async writeEntry(key: string, entry: StoredEntry, body: Uint8Array, startedAt = this.#generation): Promise<boolean> {
+  async writeEntry(key: string, entry: StoredEntry, body: Uint8Array, startedAt = this.#clearCount): Promise<boolean> {
     await this.#ready();
     const base = {
       key,
@@ -262,9 +292,14 @@ export class HttpCache {
     this.#doomKey(key);
   }
 
-  /** @internal Bumped by every clear: a write that started before one is not kept. */
+  /** @internal A write's ticket: take it when the write starts and pass it to `writeEntry`. */
   get generation(): number {
-    return this.#generation;
+    return this.#clearCount;
+  }
+
+  /** @internal The largest entry (bytes) the cache keeps. */
+  get maxEntrySize(): number {
+    return this.#maxEntrySize;
   }
 
   // --- the transaction -------------------------------------------------------------------------
@@ -276,8 +311,8 @@ export class HttpCache {
       const response = await next(request);
       // HttpCache::Transaction: a successful unsafe request dooms the URL's entry.
       if ((method === 'POST' || method === 'PUT' || method === 'DELETE' || method === 'PATCH') && response.status >= 200 && response.status < 400) {
-        await this.#ready();
-        this.#doomKey(cacheKey(request, 'GET'));
+        // The answer stands even if the cache cannot be opened.
+        if ((await this.#ready().then(() => true, () => false))) this.#doomKey(cacheKey(request, 'GET'));
       }
       return response;
     }
@@ -307,7 +342,7 @@ export class HttpCache {
     if (record !== null && (decision === DECISION_FRESH || decision === DECISION_ASYNC)) {
       const response = await this.#serve(record, method);
       if (response !== null) {
-        if (decision === DECISION_ASYNC && method === 'GET') void this.#revalidate(record, request, next, false).catch(() => undefined);
+        if (decision === DECISION_ASYNC && method === 'GET') this.#refreshInBackground(record, request, next);
         return response;
       }
       record = null;
@@ -346,6 +381,19 @@ export class HttpCache {
     return next(request);
   }
 
+  // Stale-while-revalidate: one refresh per key at a time; its answer is read to the end so that
+  // the entry is replaced or updated, and nothing of it is left open.
+  #refreshInBackground(record: CacheRecord, request: PipelineRequest, next: (request: PipelineRequest) => Promise<Response>): void {
+    if (this.#refreshing.has(record.key)) return;
+    this.#refreshing.add(record.key);
+    const refresh = async (): Promise<void> => {
+      const conditional = await this.#revalidate(record, request, next, false);
+      const response = conditional ?? this.#maybeStore(record.key, request, await next(request), this.#now());
+      await response.arrayBuffer();
+    };
+    void refresh().catch(() => undefined).finally(() => this.#refreshing.delete(record.key));
+  }
+
   // Sends the conditional request for `record` (ConditionalizeRequest); a 304 updates the entry and
   // answers with the stored body. Null when the entry has no usable validator. With `varyMismatch`
   // only an ETag may validate (Last-Modified says nothing about another variant).
@@ -357,7 +405,7 @@ export class HttpCache {
     const headers = new Headers(request.headers);
     if (etag !== null) headers.set('if-none-match', etag);
     if (lastModified !== null) headers.set('if-modified-since', lastModified);
-    const generation = this.#generation;
+    const ticket = this.#clearCount;
     const requestTime = this.#now();
     const response = await next({ ...request, headers });
     if (response.status !== 304) return this.#maybeStore(record.key, request, response, requestTime);
@@ -365,20 +413,26 @@ export class HttpCache {
     const responseTime = this.#now();
     const id = this.#index.find(record.key);
     const current = id < 0 ? undefined : this.#records.get(id);
-    if (generation === this.#generation && current === record) {
+    let served: Response | null = null;
+    if (current === record && !this.#overtaken(ticket, record.url)) {
       record.headers = mergeNotModified(record.headers, response.headers);
       record.requestTime = requestTime;
       record.responseTime = responseTime;
       if (varyMismatch) record.vary = varyData(new Headers(record.headers), request.headers) ?? record.vary;
       const merged = new Headers(record.headers);
       const lifetimes = freshnessLifetimes(record.status, merged, responseTime);
-      this.#index.update(id, ageBase(merged, requestTime, responseTime), lifetimes.freshness, lifetimes.staleness, entryFlags(merged));
+      const pinned = (this.#index.entry(id)?.flags ?? 0) & CACHE_FLAG_PINNED;
+      this.#index.update(id, ageBase(merged, requestTime, responseTime), lifetimes.freshness, lifetimes.staleness, entryFlags(merged) | pinned);
+      this.#index.setSize(id, entrySize(record));
       this.#index.touch(id, responseTime);
       void this.#persist(record, responseTime).catch(() => undefined);
+      served = await this.#serve(record, request.method, record.headers);
+    } else if (current !== undefined && current.key === record.key && varyMatches(current.vary, request.headers)) {
+      // Another answer replaced the entry meanwhile: it is the newer one.
+      served = await this.#serve(current, request.method);
     }
-    const served = await this.#serve(record, request.method, record.headers);
     if (served !== null) return served;
-    // The stored body is gone (evicted or unreadable meanwhile): fetch it unconditionally.
+    // The stored body is gone (replaced, evicted or unreadable meanwhile): fetch it unconditionally.
     return this.#maybeStore(record.key, request, await next(request), this.#now());
   }
 
@@ -388,7 +442,7 @@ export class HttpCache {
     if (body === null && method !== 'HEAD') {
       body = (await this.#store?.get(CACHE_BODY_AREA, record.bodyKey).catch(() => undefined)) ?? null;
       if (body === null || body.length !== record.bodyLength) {
-        this.#doomKey(record.key);
+        this.#doomRecord(record);
         return null;
       }
     }
@@ -409,7 +463,7 @@ export class HttpCache {
       this.#doomKey(key);
       return response;
     }
-    const generation = this.#generation;
+    const ticket = this.#clearCount;
     const base = {
       key,
       url: urlWithoutFragment(request.url),
@@ -421,7 +475,7 @@ export class HttpCache {
       responseTime,
     };
     if (response.body === null) {
-      void this.#commit(base, new Uint8Array(0), generation).catch(() => undefined);
+      void this.#commit(base, new Uint8Array(0), ticket).catch(() => undefined);
       return response;
     }
     const reader = response.body.getReader();
@@ -429,46 +483,56 @@ export class HttpCache {
     let length = 0;
     let keep = true;
     const limit = this.#maxEntrySize;
+    // The server sent a newer answer that will not be stored: the older entry must not stand in
+    // for it (Chromium dooms the entry it was writing).
+    const giveUp = (): void => {
+      if (!keep) return;
+      keep = false;
+      chunks.length = 0;
+      this.#doomKey(key);
+    };
     const body = new ReadableStream<Uint8Array>({
       pull: async (controller) => {
         let step: ReadableStreamReadResult<Uint8Array>;
         try {
           step = await reader.read();
         } catch (err) {
-          keep = false;
+          giveUp();
           controller.error(err);
           return;
         }
         if (step.done) {
           controller.close();
-          if (keep) void this.#commit(base, concatBytes(chunks, length), generation).catch(() => undefined);
+          if (keep) void this.#commit(base, concatBytes(chunks, length), ticket).catch(() => undefined);
           return;
         }
         const chunk = step.value;
         if (keep) {
           length += chunk.byteLength;
-          if (length > limit) {
-            keep = false;
-            chunks.length = 0;
-          } else chunks.push(chunk); // The reader gets its own chunk objects; the entry keeps the same bytes, as undici's stores do.
+          // A copy: the reader may change or transfer the chunk it is handed.
+          if (length > limit) giveUp();
+          else chunks.push(chunk.slice());
         }
         controller.enqueue(chunk);
       },
       cancel: (reason) => {
-        keep = false;
+        giveUp();
         return reader.cancel(reason);
       },
     }, { highWaterMark: 0 });
     return makeResponse(body, status, response.statusText, headers);
   }
 
-  async #commit(base: Omit<CacheRecord, 'body' | 'bodyKey' | 'bodyLength' | 'lifetimes' | 'extra'>, body: Uint8Array, generation: number,
+  async #commit(base: Omit<CacheRecord, 'body' | 'bodyKey' | 'bodyLength' | 'lifetimes' | 'extra'>, body: Uint8Array, ticket: number,
     lifetimes: EntryLifetimes | null = null, extra: string | null = null): Promise<boolean> {
-    if (generation !== this.#generation || this.#closed) return false;
+    if (this.#closed || this.#overtaken(ticket, base.url)) return false;
     const store = this.#store;
     const record: CacheRecord = { ...base, body: store ? null : body, bodyKey: store ? this.#nextBodyKey() : '', bodyLength: body.length, lifetimes, extra };
     const size = entrySize(record);
-    if (size > this.#maxEntrySize) return false;
+    if (size > this.#maxEntrySize) {
+      this.#doomKey(record.key);
+      return false;
+    }
     const previous = this.#index.find(record.key);
     if (previous >= 0) this.#dropRecord(previous);
     const now = this.#now();
@@ -479,6 +543,11 @@ export class HttpCache {
       try {
         // The body first: a metadata record whose body is missing is dropped at load.
         await store.set(CACHE_BODY_AREA, record.bodyKey, body);
+        if (this.#records.get(id) !== record) {
+          // Replaced, doomed or cleared while the body was written: its metadata must not follow.
+          void store.delete(CACHE_BODY_AREA, record.bodyKey).catch(() => undefined);
+          return false;
+        }
         await this.#persist(record, now);
       } catch {
         if (this.#records.get(id) === record) this.#doomId(id);
@@ -516,6 +585,12 @@ export class HttpCache {
 
   #evict(now: number): void {
     for (const id of this.#index.evict(now)) this.#dropRecord(id);
+  }
+
+  // Dooms `record` only if it is still the entry of its key (not a newer answer stored meanwhile).
+  #doomRecord(record: CacheRecord): void {
+    const id = this.#index.find(record.key);
+    if (id >= 0 && this.#records.get(id) === record) this.#doomId(id);
   }
 
   #doomKey(key: string): void {
@@ -596,8 +671,15 @@ export class HttpCache {
         lifetimes: persisted.lifetimes ?? null,
         extra: persisted.extra ?? null,
       };
-      const fields = indexFields(record);
-      const id = this.#index.insert(record.key, entrySize(record), persisted.lastUsed, fields.ageBase, fields.freshness, fields.staleWindow, fields.flags);
+      let id: number;
+      try {
+        const fields = indexFields(record);
+        id = this.#index.insert(record.key, entrySize(record), persisted.lastUsed, fields.ageBase, fields.freshness, fields.staleWindow, fields.flags);
+      } catch {
+        // Headers or times the cache cannot use (a record from elsewhere): dropped with its body.
+        await store.delete(CACHE_META_AREA, key);
+        continue;
+      }
       this.#records.set(id, record);
       referenced.add(record.bodyKey);
     }
@@ -619,7 +701,8 @@ function parseRecord(bytes: Uint8Array): PersistedRecord | null {
   const r = value as Partial<PersistedRecord>;
   if (r.v !== RECORD_VERSION || typeof r.key !== 'string' || typeof r.url !== 'string' || typeof r.status !== 'number' || typeof r.statusText !== 'string') return null;
   if (!Array.isArray(r.headers) || !Array.isArray(r.vary) || typeof r.bodyKey !== 'string' || typeof r.bodyLength !== 'number') return null;
-  if (typeof r.requestTime !== 'number' || typeof r.responseTime !== 'number' || typeof r.lastUsed !== 'number') return null;
+  if (!Number.isFinite(r.requestTime) || !Number.isFinite(r.responseTime) || !Number.isFinite(r.lastUsed)) return null;
+  if (!Number.isSafeInteger(r.bodyLength) || r.bodyLength < 0 || !Number.isInteger(r.status) || r.status < 100 || r.status > 999) return null;
   if (r.extra !== undefined && r.extra !== null && typeof r.extra !== 'string') return null;
   if (r.lifetimes !== undefined && r.lifetimes !== null) {
     const l = r.lifetimes;

@@ -176,11 +176,18 @@ export class SessionCacheStore {
       },
       extra: JSON.stringify(extra),
     };
+    const limit = cache.maxEntrySize;
     return new Writable({
       write(chunk: Buffer | string, encoding: BufferEncoding, callback: (error?: Error | null) => void) {
         const bytes = typeof chunk === 'string' ? Buffer.from(chunk, encoding) : chunk;
-        chunks.push(bytes);
         size += bytes.byteLength;
+        // Larger than the cache keeps: stop here, as undici's own stores do (the response goes on).
+        if (size > limit) {
+          chunks.length = 0;
+          this.destroy();
+          return callback();
+        }
+        chunks.push(bytes);
         callback();
       },
       final(callback: (error?: Error | null) => void) {

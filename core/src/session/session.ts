@@ -118,11 +118,15 @@ export class Session extends EventEmitter {
     if (this.#cache === null && this.#cacheEnabled) {
       // Chromium's --disk-cache-size switch sets the budget in bytes (0 or absent: the default).
       const switchSize = Number(this.#getSwitchValue?.('disk-cache-size') ?? '');
-      this.#cache = new HttpCache({
+      const cache = new HttpCache({
         openStore: this.#persistent ? () => this.getStore() : null,
         ...(Number.isSafeInteger(switchSize) && switchSize > 0 ? { maxSize: switchSize } : {}),
         ...(this.#host.unrefTimer ? { unrefTimer: this.#host.unrefTimer } : {}),
       });
+      // Entries written in the last 20 s reach the disk at a normal exit too (Chromium writes its
+      // index on shutdown).
+      if (this.#persistent) this.#host.beforeExit?.(() => (cache.hasPendingWrites ? cache.flush() : undefined));
+      this.#cache = cache;
     }
     return this.#cache;
   }
