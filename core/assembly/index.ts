@@ -9,6 +9,7 @@ export {
 } from './proxy/kernel';
 export {
   cookieOutPtr, cookieFind, cookieCommit, cookieSet, cookieLoad, cookieRemove, cookieMatch, cookieMatchLine, cookieMatchExpired,
+  cookieVersion, cookieMatchMinExpiry,
   cookiePurgeExpired, cookieEarliestAccess, cookieSetEarliestAccess, cookieSetLimits, cookieSetLastAccess,
   cookieLastAccess, cookieCount, cookieIndexNew, cookieIndexFree, cookieIndexCount,
 } from './cookies/kernel';

@@ -10,7 +10,7 @@ import { bytesEqual } from './intern';
 import {
   CAUSE_EXPIRED_OVERWRITE, CAUSE_OVERWRITE, FLAG_HTTP_ONLY, J, collectDomain, collectGlobal, collectPartitioned,
   findEquivalent, foundId, insertFound, insertRecord, jarCount, jarFree, jarNew, jarSelect, lastExpiredCount, listPush, liveRec,
-  appendLine, matchRequest, out, purgeAllExpired, removeRecord, rec, secureBlocked, setEarliestAccess, setLimitsEnabled, verifyIndex,
+  appendLine, matchMinExpiry, matchRequest, out, purgeAllExpired, removeRecord, rec, secureBlocked, setEarliestAccess, setLimitsEnabled, verifyIndex,
 } from './store';
 
 /** Commit status bits; the number of (id, cause) pairs written is `status >>> 8`. */
@@ -225,6 +225,22 @@ export function cookieMatchLine(index: i32, regLen: i32, hostLen: i32, pathLen: 
   const matched = cookieMatch(index, regLen, hostLen, pathLen, partition, flags, context, now);
   appendLine(matched);
   return matched;
+}
+
+/**
+ * The jar's change counter (bumped by every record filled or removed) and, through
+ * `cookieMatchMinExpiry`, a lower bound of the expiries in the buckets the last `cookieMatch`
+ * read: while the counter is unchanged and `now` is below that bound, the same request without
+ * access-time updates (and not in the lax-unsafe context) matches the same ids in the same order.
+ */
+export function cookieVersion(index: i32): i32 {
+  jarSelect(index);
+  return J.pairsVersion;
+}
+
+/** See `cookieVersion` (µs; Infinity when the last match read no bucket). */
+export function cookieMatchMinExpiry(): f64 {
+  return matchMinExpiry;
 }
 
 /** Number of expired ids the last `cookieMatch` deleted (after its matches in the output). */

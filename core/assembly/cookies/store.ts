@@ -960,10 +960,19 @@ function mergeRuns(): void {
 function matchBucket(bi: i32, host: usize, hostLen: i32, path: usize, pathLen: i32, deny: i32, context: i32, now: f64, touch: bool): void {
   // FindCookiesForRegistryControlledHost deletes the bucket's expired cookies (cause expired).
   if (now >= bucketAt(bi).minExpiry && !sweepExpired(bi, now, true)) return;
+  const minExpiry = bucketAt(bi).minExpiry;
+  if (minExpiry < matchMinExpiry) matchMinExpiry = minExpiry;
   const before = out.len;
   scanBucket(bi, host, hostLen, path, pathLen, deny, context, now, touch);
   if (out.len > before) listPush(runStarts, before);
 }
+
+/**
+ * A lower bound of the expiry times in the buckets the last `matchRequest` read (after their
+ * sweep; Infinity when none): until then, and while the jar's `pairsVersion` stays the same, the
+ * same request (without access-time updates or the Lax-allow-unsafe age rule) matches the same ids.
+ */
+export let matchMinExpiry: f64 = Infinity;
 
 /**
  * Ids for a request, in CookieSorter order, into `out`; expired cookies met in the buckets are
@@ -980,6 +989,7 @@ export function matchRequest(
   expiredList.len = 0;
   runStarts.len = 0;
   touchedList.len = 0;
+  matchMinExpiry = Infinity;
   const regId = internFind(reg, regLen);
   if (regId < 0) {
     listPush(out, 0);

@@ -246,6 +246,8 @@ const domainAttributeCache = new Map<string, DomainAttributeInfo>();
 
 /** The parts of GetCookieDomainWithString that depend on the attribute alone, memoised per attribute. */
 function domainAttributeInfo(domainAttribute: string): DomainAttributeInfo {
+  // The last attribute asked about (a response's domain cookies share theirs): no map lookup.
+  if (domainAttribute === lastDomainAttribute) return lastDomainAttributeInfo;
   let info = domainAttributeCache.get(domainAttribute);
   if (info === undefined) {
     let domain = canonicalizeCookieDomain(domainAttribute);
@@ -254,8 +256,13 @@ function domainAttributeInfo(domainAttribute: string): DomainAttributeInfo {
     if (domainAttributeCache.size >= CANONICAL_DOMAIN_CACHE_SIZE) domainAttributeCache.clear();
     domainAttributeCache.set(domainAttribute, info);
   }
+  lastDomainAttribute = domainAttribute;
+  lastDomainAttributeInfo = info;
   return info;
 }
+
+let lastDomainAttribute: string | null = null;
+let lastDomainAttributeInfo: DomainAttributeInfo = { domain: '', registrable: '' };
 
 function hasNonAscii(text: string): boolean {
   for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) > 0x7f) return true;
@@ -348,10 +355,22 @@ export type CookiePrefix = 'none' | 'secure' | 'host';
 export function getCookiePrefix(name: string): CookiePrefix {
   // Both prefixes start with "__" (no other character lowercases to '_').
   if (name.charCodeAt(0) !== 0x5f || name.charCodeAt(1) !== 0x5f) return 'none';
-  const head = name.slice(0, 9).toLowerCase();
-  if (head === '__secure-') return 'secure';
-  if (head.startsWith('__host-')) return 'host';
+  // name.slice(0, 9).toLowerCase() is '__secure-' or starts with '__host-' exactly when these
+  // ASCII letters match ignoring ASCII case: no other character lowercases to any of them (only
+  // U+212A KELVIN SIGN and U+0130 lowercase to ASCII, to 'k' and 'i' + U+0307).
+  if (name.length >= 9 && asciiCaseEquals(name, 2, 'secure-')) return 'secure';
+  if (name.length >= 7 && asciiCaseEquals(name, 2, 'host-')) return 'host';
   return 'none';
+}
+
+/** Whether `text[start, start + lower.length)` is `lower` (lowercase ASCII) ignoring ASCII case. */
+function asciiCaseEquals(text: string, start: number, lower: string): boolean {
+  for (let k = 0; k < lower.length; k++) {
+    const c = text.charCodeAt(start + k);
+    const t = lower.charCodeAt(k);
+    if (c !== t && (c < 0x41 || c > 0x5a || c + 0x20 !== t)) return false;
+  }
+  return true;
 }
 
 /** `cookie_util::IsCookiePrefixValid` on the Secure flag and the raw Domain/Path attributes. */

@@ -20,6 +20,10 @@ export interface CookieKernel {
   /** `cookieMatch` plus [line address][line bytes][kind: 0 ASCII, 1 UTF-8, 2 same as this index's last line] after the touched ids. */
   cookieMatchLine(index: number, regLen: number, hostLen: number, pathLen: number, partition: number, flags: number, context: number, now: number): number;
   cookieMatchExpired(index: number): number;
+  /** The jar's change counter (bumped whenever a record is filled or removed). */
+  cookieVersion(index: number): number;
+  /** A lower bound (µs) of the expiries in the buckets the last `cookieMatch` read, after its sweep. */
+  cookieMatchMinExpiry(): number;
   cookiePurgeExpired(index: number, now: number): number;
   cookieEarliestAccess(index: number): number;
   cookieSetEarliestAccess(index: number, t: number): void;
@@ -537,14 +541,90 @@ export class CookieIndex {
    * @internal
    */
   matchRecords<T>(request: CookieRequest, records: readonly (T | undefined)[]): T[] {
+    const n = this.#matchIds(request);
+    const ids = this.#matchedIds;
+    const base = this.#matchedBase;
+    const out: T[] = new Array(n);
+    for (let i = 0; i < n; i++) out[i] = records[ids[base + i] as number] as T;
+    return out;
+  }
+
+  /**
+   * {@link matchRecords} with each record passed through `convert` (which must not call into the
+   * index) on the way into the fresh array.
+   * @internal
+   */
+  matchRecordsMapped<T, U>(request: CookieRequest, records: readonly (T | undefined)[], convert: (record: T) => U): U[] {
+    const n = this.#matchIds(request);
+    const ids = this.#matchedIds;
+    const base = this.#matchedBase;
+    const out: U[] = new Array(n);
+    for (let i = 0; i < n; i++) out[i] = convert(records[ids[base + i] as number] as T);
+    return out;
+  }
+
+  /** Where {@link #matchIds} left the matched ids: `#matchedIds[#matchedBase ...]`, read before the next kernel call. */
+  #matchedIds: Int32Array = EMPTY_IDS;
+  #matchedBase = 0;
+
+  /** The match of matchRecords: the number of ids (see #matchedIds); the expired go to lastExpired. */
+  #matchIds(request: CookieRequest): number {
+    // The same request as the last one here, with nothing changed in the jar since and nothing in
+    // its buckets expired yet: the kernel would match the same ids (see #matchMemo).
+    const memo = this.#matchMemo;
+    const cacheable = request.updateAccessTime === false && request.context !== 'lax-unsafe';
+    if (
+      cacheable &&
+      memo.valid &&
+      request.now < memo.minExpiry &&
+      request.registrableDomain === memo.registrableDomain &&
+      request.host === memo.host &&
+      request.path === memo.path &&
+      request.secure === memo.secure &&
+      request.context === memo.context &&
+      (request.partitionKey ?? 0) === memo.partitionKey &&
+      (request.includeUnpartitioned !== false) === memo.includeUnpartitioned &&
+      (request.includeHttpOnly !== false) === memo.includeHttpOnly &&
+      memo.handle === this.#slot.handle &&
+      memo.generation === this.core.generation &&
+      cookieKernel(this.core.exports).cookieVersion(memo.handle) === memo.version
+    ) {
+      this.#matchedIds = memo.ids;
+      this.#matchedBase = 0;
+      this.lastExpired = EMPTY_IDS;
+      return memo.count;
+    }
     const n = this.#runMatch(request, false);
     const handle = this.#slot.handle;
-    const expiredCount = cookieKernel(this.core.exports).cookieMatchExpired(handle);
+    const kernel = cookieKernel(this.core.exports);
+    const expiredCount = kernel.cookieMatchExpired(handle);
     // The layout of #readMatch: [matches][expired][touched count][touched].
     const view = this.#out();
-    const base = cookieKernel(this.core.exports).cookieOutPtr() >>> 2;
-    const out: T[] = new Array(n);
-    for (let i = 0; i < n; i++) out[i] = records[view[base + i] as number] as T;
+    const base = kernel.cookieOutPtr() >>> 2;
+    if (cacheable) {
+      if (memo.ids.length < n) memo.ids = new Int32Array(Math.max(n, memo.ids.length * 2, 16));
+      memo.ids.set(view.subarray(base, base + n));
+      memo.count = n;
+      memo.registrableDomain = request.registrableDomain;
+      memo.host = request.host;
+      memo.path = request.path;
+      memo.secure = request.secure;
+      memo.context = request.context;
+      memo.partitionKey = request.partitionKey ?? 0;
+      memo.includeUnpartitioned = request.includeUnpartitioned !== false;
+      memo.includeHttpOnly = request.includeHttpOnly !== false;
+      memo.handle = handle;
+      memo.generation = this.core.generation;
+      memo.version = kernel.cookieVersion(handle);
+      memo.minExpiry = kernel.cookieMatchMinExpiry();
+      memo.valid = true;
+      this.#matchedIds = memo.ids;
+      this.#matchedBase = 0;
+    } else {
+      memo.valid = false;
+      this.#matchedIds = view;
+      this.#matchedBase = base;
+    }
     let expired = EMPTY_IDS;
     if (expiredCount !== 0) {
       expired = copyIds(view, base + n, expiredCount);
@@ -558,11 +638,36 @@ export class CookieIndex {
       const now = request.now;
       for (let i = at + 1; i <= at + touched; i++) la[view[i] as number] = now;
     }
-    return out;
+    return n;
   }
 
   /** The expired ids the last {@link matchRecords} deleted. @internal */
   lastExpired: Int32Array = EMPTY_IDS;
+
+  /**
+   * The last {@link matchRecords} request that did not move access times (nor depend on the
+   * Lax-allow-unsafe age rule) and the ids it matched, with the kernel's change counter after it
+   * and a lower bound of the expiries in the buckets it read. While the counter is the same (no
+   * cookie inserted, replaced, removed, expired or evicted) and `now` is below that bound (no sweep
+   * would delete anything), the kernel would answer the same request with the same ids.
+   */
+  #matchMemo = {
+    valid: false,
+    ids: new Int32Array(16),
+    count: 0,
+    registrableDomain: '',
+    host: '',
+    path: '',
+    secure: false,
+    context: 'same-site' as SameSiteContext,
+    partitionKey: 0,
+    includeUnpartitioned: true,
+    includeHttpOnly: true,
+    handle: 0,
+    generation: -1,
+    version: 0,
+    minExpiry: -Infinity,
+  };
 
   #runMatch(request: CookieRequest, line: boolean): number {
     this.#ensure();
@@ -712,6 +817,7 @@ export class CookieIndex {
     const slot = this.#slot;
     if (slot.handle !== 0 && slot.generation === core.generation) return;
     slot.handle = 0;
+    this.#matchMemo.valid = false;
     const generation = core.generation;
     const handle = this.#kernel('cookies.indexNew', (k) => k.cookieIndexNew());
     slot.handle = handle;

@@ -255,6 +255,21 @@ export class CookieStore {
     return out;
   }
 
+  /**
+   * {@link getCookieList} for a read that does not update access times (`updateAccessTime: false`),
+   * each cookie passed through `convert` (a pure function of the cookie) on the way into the array.
+   */
+  getCookieListMapped<T>(url: URL, options: CookieListOptions, convert: (cookie: CanonicalCookie) => T): T[] {
+    if (options.updateAccessTime !== false) return this.getCookieList(url, options).map((c) => convert(c));
+    const request = this.#request(url, options);
+    if (request === null) return [];
+    const index = this.#index;
+    const out = index.matchRecordsMapped(request, this.#cookies as readonly (CanonicalCookie | undefined)[], convert);
+    const expired = index.lastExpired;
+    for (let i = 0; i < expired.length; i++) this.#forget(expired[i] as number, 'expired', true);
+    return out;
+  }
+
   /** The `Cookie` header for a request to `url` (`''` when no cookie matches). */
   getCookieLine(url: URL, options: CookieListOptions = {}): string {
     // The kernel joins the `name=value` pairs it keeps with each cookie (the bare value of a

@@ -344,20 +344,19 @@ function parseLine(line: string, status: CookieInclusionStatus, collect: boolean
   return clean !== undefined ? clean : parseAnyLine(line, status, collect);
 }
 
-/** Printable ASCII (0x20-0x7E): no control character, DEL or non-ASCII. */
-function isPrintableAscii(code: number): boolean {
-  return code >= 0x20 && code <= 0x7e;
-}
+/** A character outside printable ASCII (0x20-0x7E): a control character, TAB, DEL or non-ASCII. */
+const NOT_PRINTABLE_ASCII = /[^\x20-\x7e]/;
 
 /**
- * {@link parseAnyLine} for the usual line: printable ASCII only (no TAB), and accepted. The checks
- * for control characters ride along in the one pass of the tokenizer (every character is read by
- * one of its loops), so there is no separate scan, and byte counts are string lengths. Returns
- * `undefined`, having touched nothing, as soon as the line is anything else (a character outside
- * printable ASCII, or a refused name/value pair): {@link parseAnyLine} then decides.
+ * {@link parseAnyLine} for the usual line: printable ASCII only (no TAB), and accepted. One native
+ * scan rules out every other character first, so the tokenizer only looks for ';' and '=' (the
+ * values' ends through indexOf), and byte counts are string lengths. Returns `undefined`, having
+ * touched nothing, as soon as the line is anything else (a character outside printable ASCII, or
+ * a refused name/value pair): {@link parseAnyLine} then decides.
  */
 function parseCleanLine(line: string, status: CookieInclusionStatus, collect: boolean): ParsedSetCookie | null | undefined {
   const end = line.length;
+  if (end === 0 || NOT_PRINTABLE_ASCII.test(line)) return undefined;
   let name = '';
   let value = '';
   const attributes: Array<readonly [string, string]> | null = collect ? [] : null;
@@ -376,7 +375,6 @@ function parseCleanLine(line: string, status: CookieInclusionStatus, collect: bo
     // The token: runs to ';' or '=', trailing spaces dropped.
     const tokenStart = it;
     while (c !== SEMICOLON && c !== EQUALS) {
-      if (!isPrintableAscii(c)) return undefined;
       if (++it === end) break;
       c = line.charCodeAt(it);
     }
@@ -395,13 +393,11 @@ function parseCleanLine(line: string, status: CookieInclusionStatus, collect: bo
     }
 
     // The value: runs to ';' ('=' is allowed), outer spaces dropped.
-    while (it < end && (c = line.charCodeAt(it)) === SPACE) it++;
+    while (it < end && line.charCodeAt(it) === SPACE) it++;
     const valueStart = it;
-    while (it < end) {
-      c = line.charCodeAt(it);
-      if (c === SEMICOLON) break;
-      if (!isPrintableAscii(c)) return undefined;
-      it++;
+    if (it < end) {
+      const semicolon = line.indexOf(';', it);
+      it = semicolon < 0 ? end : semicolon;
     }
     let valueEnd = it;
     while (valueEnd > valueStart && line.charCodeAt(valueEnd - 1) === SPACE) valueEnd--;
@@ -420,7 +416,6 @@ function parseCleanLine(line: string, status: CookieInclusionStatus, collect: bo
     }
     if (it < end) it++;
   }
-  if (end === 0) return undefined;
   if (oversizedAttribute) status.warn(CookieWarningReason.WARN_ATTRIBUTE_VALUE_EXCEEDS_MAX_SIZE);
   return fields.result(name, value, attributes);
 }

@@ -190,20 +190,23 @@ export class Cookies extends EventEmitter {
     if (typeof filter !== 'object' || filter === null) throw new TypeError(`cookies.get expects a filter object, got ${describeValue(filter)}`);
     const jar = await this.#load();
     const url = stringField(filter, 'url');
-    let cookies: CanonicalCookie[];
-    if (url === undefined || url === '') cookies = jar.getAllCookies(this.#now());
-    else {
-      const parsed = urlOrNull(url);
-      // The jar's clock is this.#now (see #open).
-      cookies = parsed === null ? [] : jar.getCookieList(parsed, GET_URL_OPTIONS);
-    }
     const name = stringField(filter, 'name');
     const domain = stringField(filter, 'domain');
     const path = stringField(filter, 'path');
     const secure = boolField(filter, 'secure');
     const session = boolField(filter, 'session');
     const httpOnly = boolField(filter, 'httpOnly');
-    if (name === undefined && domain === undefined && path === undefined && secure === undefined && session === undefined && httpOnly === undefined) {
+    const unfiltered = name === undefined && domain === undefined && path === undefined && secure === undefined && session === undefined && httpOnly === undefined;
+    let cookies: CanonicalCookie[];
+    if (url === undefined || url === '') cookies = jar.getAllCookies(this.#now());
+    else {
+      const parsed = urlOrNull(url);
+      if (parsed === null) return [];
+      // The jar's clock is this.#now (see #open). Unfiltered: converted as the store reads them.
+      if (unfiltered) return jar.getCookieListMapped(parsed, GET_URL_OPTIONS, toElectronCookie);
+      cookies = jar.getCookieList(parsed, GET_URL_OPTIONS);
+    }
+    if (unfiltered) {
       // No filter: every cookie, converted in place (the list is this call's own array).
       const out = cookies as unknown as Cookie[];
       for (let i = 0; i < cookies.length; i++) out[i] = toElectronCookie(cookies[i] as CanonicalCookie);
