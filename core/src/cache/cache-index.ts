@@ -1,5 +1,6 @@
 import { getCore } from '../wasm/core.ts';
 import type { Core, CoreExports } from '../wasm/core.ts';
+import { KernelHandles, type KernelHandle } from '../wasm/kernel-handles.ts';
 
 /** The cache index kernel's raw exports (core/assembly/cache/kernel.ts). Times in ms, sizes in bytes. */
 export interface CacheKernel {
@@ -168,26 +169,7 @@ export interface CacheIndexOptions {
   readonly onReset?: () => void;
 }
 
-/** The wasm-side handle of one index, shared with the FinalizationRegistry. */
-interface IndexSlot {
-  readonly core: Core;
-  generation: number;
-  /** 0 = none (not yet allocated, disposed, or died with a trapped instance). */
-  handle: number;
-}
-
-function freeIndexSlot(slot: IndexSlot): void {
-  const handle = slot.handle;
-  slot.handle = 0;
-  if (handle === 0 || slot.generation !== slot.core.generation) return;
-  try {
-    slot.core.call('cache.indexFree', (x) => cacheKernel(x).cacheIndexFree(handle));
-  } catch {
-    // Freeing only fails if the instance trapped, and the replacement instance holds nothing.
-  }
-}
-
-const finalizer = new FinalizationRegistry<IndexSlot>(freeIndexSlot);
+const handles = new KernelHandles('cache.indexFree', (x, handle) => cacheKernel(x).cacheIndexFree(handle));
 
 function checkTime(api: string, name: string, value: number): void {
   if (typeof value !== 'number' || !Number.isFinite(value)) {
@@ -231,7 +213,7 @@ const EMPTY_IDS: Int32Array = Object.freeze(new Int32Array(0)) as Int32Array;
  */
 export class CacheIndex {
   readonly core: Core;
-  readonly #slot: IndexSlot;
+  readonly #slot: KernelHandle;
   readonly #onReset: (() => void) | undefined;
   #maxSize = Infinity;
   /** Decision of the last {@link lookup} (0 on a miss). */
@@ -248,8 +230,7 @@ export class CacheIndex {
   constructor(core: Core = getCore(), options: CacheIndexOptions = {}) {
     this.core = core;
     this.#onReset = options.onReset;
-    this.#slot = { core, generation: -1, handle: 0 };
-    finalizer.register(this, this.#slot);
+    this.#slot = handles.create(this, core);
     if (options.maxSize !== undefined) this.#checkMax(options.maxSize);
     this.#maxSize = options.maxSize ?? Infinity;
     this.#ensure();
@@ -262,7 +243,7 @@ export class CacheIndex {
 
   /** Frees the index's wasm-side state now; a later call starts an empty index. */
   dispose(): void {
-    freeIndexSlot(this.#slot);
+    handles.free(this.#slot);
   }
 
   /** Number of entries. */

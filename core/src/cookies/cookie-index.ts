@@ -1,5 +1,6 @@
 import { getCore } from '../wasm/core.ts';
 import type { Core, CoreExports } from '../wasm/core.ts';
+import { KernelHandles, type KernelHandle } from '../wasm/kernel-handles.ts';
 import type { CanonicalCookie } from './canonical-cookie.ts';
 
 /** The cookie kernel's raw exports (core/assembly/cookies/kernel.ts). */
@@ -177,28 +178,7 @@ function utf8Length(text: string): number {
   return n;
 }
 
-/** The wasm-side handle of one index, shared with the FinalizationRegistry. */
-interface IndexSlot {
-  readonly core: Core;
-  /** The core generation the handle belongs to. */
-  generation: number;
-  /** 0 = none (not yet allocated, disposed, or died with a trapped instance). */
-  handle: number;
-}
-
-function freeIndexSlot(slot: IndexSlot): void {
-  const handle = slot.handle;
-  slot.handle = 0;
-  // A handle from an earlier instance died with it: the new instance never had it.
-  if (handle === 0 || slot.generation !== slot.core.generation) return;
-  try {
-    slot.core.call('cookies.indexFree', (x) => cookieKernel(x).cookieIndexFree(handle));
-  } catch {
-    // Freeing only fails if the instance trapped, and the replacement instance holds nothing.
-  }
-}
-
-const finalizer = new FinalizationRegistry<IndexSlot>(freeIndexSlot);
+const handles = new KernelHandles('cookies.indexFree', (x, handle) => cookieKernel(x).cookieIndexFree(handle));
 
 const EMPTY_IDS: Int32Array = Object.freeze(new Int32Array(0)) as Int32Array;
 const NO_REMOVALS: readonly CookieRemoval[] = Object.freeze([]);
@@ -294,7 +274,7 @@ function canonicalDomain(domain: string, hostOnly: boolean): string {
 export class CookieIndex {
   readonly core: Core;
   readonly #limits: boolean;
-  readonly #slot: IndexSlot;
+  readonly #slot: KernelHandle;
   /** The entries as given (kept, not copied), with what the index decided for each beside them. */
   #entries: (CookieIndexEntry | CanonicalCookie | undefined)[] = [];
   /** For a cookie given to insertCookie, its registrable domain (undefined for an entry). */
@@ -313,8 +293,7 @@ export class CookieIndex {
   constructor(core: Core = getCore(), options: CookieIndexOptions = {}) {
     this.core = core;
     this.#limits = options.limits ?? true;
-    this.#slot = { core, generation: -1, handle: 0 };
-    finalizer.register(this, this.#slot);
+    this.#slot = handles.create(this, core);
     this.#ensure();
   }
 
@@ -329,7 +308,7 @@ export class CookieIndex {
    * allocates a new handle and rebuilds the index from them.
    */
   dispose(): void {
-    freeIndexSlot(this.#slot);
+    handles.free(this.#slot);
   }
 
   /** Number of cookies in the index. */
