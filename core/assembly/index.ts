@@ -18,3 +18,7 @@ export {
   cacheUpdate, cacheSetFlags, cacheSetSize, cacheTouch, cacheRemove, cacheClear, cacheCount, cacheTotal, cacheEntry,
   cacheEntrySize, cacheEntryLastUsed, cacheIds, cacheSetMaxSize, cacheHighWatermark, cacheLowWatermark, cacheEvict,
 } from './cache/kernel';
+export {
+  netemNew, netemFree, netemCount, netemOutPtr, netemSetConditions, netemStart, netemStop, netemTimer,
+  netemNextWake, netemPending, netemRecordBytes,
+} from './netem/kernel';

@@ -25,3 +25,6 @@ export { createCanonicalCookie, createSanitizedCookie, cookiePartitionKeyFromUrl
 export { cookieSetErrorMessage, COOKIE_EXCLUSION_TEXT, CookieExclusionReason } from './cookies/inclusion-status.ts';
 export { HttpCache, cacheKey, entrySize, CACHE_META_AREA, CACHE_BODY_AREA, DEFAULT_DISK_CACHE_SIZE, DEFAULT_MEMORY_CACHE_SIZE, type HttpCacheOptions } from './cache/http-cache.ts';
 export { freshnessLifetimes, ageBase, persistedHeaders, mergeNotModified, varyData, varyMatches, headerValues, type FreshnessLifetimes } from './cache/response-headers.ts';
+export { networkPresets, parseNetworkEmulationOptions, type NetworkEmulationOptions } from './netem/network-emulation.ts';
+export { ThrottlingScheduler, realClock, type NetworkConditions, type SchedulerClock } from './netem/throttling-scheduler.ts';
+export { createThrottleStage, responseHeadBytes } from './netem/throttle-stage.ts';

@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 const harness = path.dirname(fileURLToPath(import.meta.url));
 
 /** Suites (relative to test/) that run on every host. */
-export const SHARED_SUITES = ['session/session.test.ts', 'storage-shared.suite.ts', 'cookies/cookies.test.ts', 'cookies/tough-cookie-interop.test.ts', 'cache/http-cache.test.ts'];
+export const SHARED_SUITES = ['session/session.test.ts', 'storage-shared.suite.ts', 'cookies/cookies.test.ts', 'cookies/tough-cookie-interop.test.ts', 'cache/http-cache.test.ts', 'netem/network-emulation.test.ts'];
 
 /** Redirects `../harness/api.ts` to the mini runner and `../harness/host.ts` to `host.<name>.ts`. */
 export function suiteAliasPlugin(hostName) {

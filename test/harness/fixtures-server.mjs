@@ -110,6 +110,13 @@ export async function startFixturesServer({ staticDir, proxies: withProxies = fa
         res.end(text);
         return;
       }
+      if (url.pathname === '/bytes') {
+        // ?n= bytes of body (no caching), for the network emulation tests; ?cc= a Cache-Control.
+        const n = Number(url.searchParams.get('n') ?? 0);
+        res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': String(n), 'cache-control': url.searchParams.get('cc') ?? 'no-store', 'access-control-allow-origin': '*' });
+        res.end(Buffer.alloc(n, 97));
+        return;
+      }
       if (url.pathname === '/no-content') {
         res.writeHead(204);
         res.end();

@@ -27,7 +27,9 @@ type ImplementedSessionMembers =
   | 'clearStorageData'
   | 'clearData'
   | 'getCacheSize'
-  | 'clearCache';
+  | 'clearCache'
+  | 'enableNetworkEmulation'
+  | 'disableNetworkEmulation';
 
 export const sessionMembers: { [K in ImplementedSessionMembers]: Assignable<Session[K], Electron.Session[K]> } = {
   isPersistent: true,
@@ -49,6 +51,8 @@ export const sessionMembers: { [K in ImplementedSessionMembers]: Assignable<Sess
   clearData: true,
   getCacheSize: true,
   clearCache: true,
+  enableNetworkEmulation: true,
+  disableNetworkEmulation: true,
 };
 
 // ses.cookies: each method accepts what Electron's accepts and gives what Electron's gives.

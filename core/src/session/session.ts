@@ -14,6 +14,9 @@ import type { SSLConfig } from '../net/ssl-config.ts';
 import type { CertificateVerifyProc } from '../net/certificate-verifier.ts';
 import { Cookies, createCookieStage } from './cookies.ts';
 import { HttpCache } from '../cache/http-cache.ts';
+import { ThrottlingScheduler } from '../netem/throttling-scheduler.ts';
+import { createThrottleStage } from '../netem/throttle-stage.ts';
+import { NO_EMULATION, parseNetworkEmulationOptions, type NetworkEmulationOptions } from '../netem/network-emulation.ts';
 import { isDomainMatch, isLocalhost, registrableDomain } from '../cookies/canonical-cookie.ts';
 
 /**
@@ -71,6 +74,7 @@ export class Session extends EventEmitter {
   readonly #send: (request: PipelineRequest) => Promise<Response>;
   #cookies: Cookies | null = null;
   #cache: HttpCache | null = null;
+  #throttling: ThrottlingScheduler | null = null;
   readonly #getSwitchValue: ((name: string) => string) | undefined;
 
   /** @internal Sessions come from the session module. */
@@ -137,6 +141,23 @@ export class Session extends EventEmitter {
    */
   async getCacheSize(): Promise<number> {
     return (await this.httpCache?.size()) ?? 0;
+  }
+
+  /**
+   * Electron's `enableNetworkEmulation`: Chromium's throttling of every request of the session
+   * (one scheduler shared by them all; see docs/network-emulation.md). `offline` fails new requests
+   * and queued reads with `net::ERR_INTERNET_DISCONNECTED`; `latency` (ms) is added once per request;
+   * the throughputs are bytes per second. 0 turns a limit off.
+   */
+  enableNetworkEmulation(options: NetworkEmulationOptions): void {
+    const conditions = parseNetworkEmulationOptions(options);
+    if (this.#throttling === null) this.#throttling = new ThrottlingScheduler();
+    this.#throttling.updateConditions(conditions);
+  }
+
+  /** Electron's `disableNetworkEmulation`: requests go unthrottled again; queued ones are released at once. */
+  disableNetworkEmulation(): void {
+    this.#throttling?.updateConditions(NO_EMULATION);
   }
 
   /** Electron's `clearCache()`: empties the session's HTTP cache (responses being written are dropped). */
@@ -408,6 +429,8 @@ export class Session extends EventEmitter {
     const cache = this.httpCache;
     if (cache !== null) stages.push(cache.stage());
     stages.push(proxy, createAuthStage({ cache: this.#authCache, login, scope: 'proxy' }));
+    // Chromium's throttling wraps the network transaction: below the cache and proxy resolution.
+    stages.push(createThrottleStage(() => this.#throttling));
     return stages;
   }
 

@@ -1,0 +1,324 @@
+import { getCore } from '../wasm/core.ts';
+import type { Core, CoreExports } from '../wasm/core.ts';
+
+/** Emulated network conditions, already clamped >= 0; 0 turns that dimension off. */
+export interface NetworkConditions {
+  offline: boolean;
+  latencyMs: number;
+  downloadThroughput: number;
+  uploadThroughput: number;
+}
+
+/** The clock of a scheduler, in integer microseconds, with one timer (setTimer replaces it). */
+export interface SchedulerClock {
+  nowUs(): number;
+  setTimer(atUs: number, fire: () => void): void;
+  clearTimer(): void;
+}
+
+/** How a throttled I/O ends: released, or failed with net::ERR_INTERNET_DISCONNECTED. */
+export type ThrottleResult = 'ok' | 'offline';
+
+/** Chromium's kPacketSize: one grid tick charges this many bytes. */
+export const NETEM_PACKET_SIZE = 1500;
+
+/** The raw exports of the netem kernel (core/assembly/netem/kernel.ts). Times in µs, sizes in bytes. */
+export interface NetemKernel {
+  netemNew(): number;
+  netemFree(h: number): void;
+  netemCount(): number;
+  netemOutPtr(): number;
+  netemSetConditions(h: number, nowUs: number, offline: boolean, throttling: boolean, latencyOn: boolean, latencyUs: number, downTickUs: number, upTickUs: number, downOn: boolean, upOn: boolean): number;
+  netemStart(h: number, nowUs: number, bytes: number, sendEndUs: number, start: boolean, isUpload: boolean): number;
+  netemStop(h: number, id: number): number;
+  netemTimer(h: number, nowUs: number): number;
+  netemNextWake(h: number, nowUs: number): number;
+  netemPending(h: number): number;
+  netemRecordBytes(h: number, id: number): number;
+}
+
+/** Typed view of a core's exports as the netem kernel. */
+export function netemKernel(exports: CoreExports): NetemKernel {
+  return exports as unknown as NetemKernel;
+}
+
+/** Largest tick / latency handed to the kernel (µs, ~12.7 days), so grid arithmetic stays in range. */
+const MAX_SPAN_US = 2 ** 40;
+
+/**
+ * Chromium's CalculateTickLength: trunc((1500 / T) · 1e6) µs in IEEE double, 1 µs when T is 0.
+ * Deviation (quirk Q2): clamped to >= 1 µs (Chromium's 0 for T > 1.5e9 B/s never progresses).
+ */
+export function tickLengthUs(throughput: number): number {
+  if (!(throughput > 0)) return 1;
+  const t = Math.trunc((NETEM_PACKET_SIZE / throughput) * 1e6);
+  return Math.min(Math.max(t, 1), MAX_SPAN_US);
+}
+
+/** base::Milliseconds(latency) in µs (truncated), 0 unless latency > 0. */
+export function latencyUs(latencyMs: number): number {
+  return latencyMs > 0 ? Math.min(Math.trunc(latencyMs * 1000), MAX_SPAN_US) : 0;
+}
+
+/** A fresh real clock with its own timer (each scheduler needs its own one-timer clock). */
+export function createRealClock(): SchedulerClock {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const nowUs = (): number => Math.floor(performance.now() * 1000);
+  return {
+    nowUs,
+    setTimer(atUs: number, fire: () => void): void {
+      if (timer !== undefined) clearTimeout(timer);
+      const t = setTimeout(() => {
+        if (timer === t) timer = undefined;
+        fire();
+      }, Math.max(0, (atUs - nowUs()) / 1000));
+      timer = t;
+      const u = t as unknown as { unref?: () => void };
+      if (typeof u.unref === 'function') u.unref();
+    },
+    clearTimer(): void {
+      if (timer !== undefined) clearTimeout(timer);
+      timer = undefined;
+    },
+  };
+}
+
+/**
+ * The host clock: performance.now() in whole µs and one unref'd setTimeout. A scheduler given
+ * this object uses a private copy of it (one timer per scheduler).
+ */
+export const realClock: SchedulerClock = createRealClock();
+
+type Done = (result: ThrottleResult, remainingBytes: number) => void;
+
+interface SchedSlot {
+  readonly core: Core;
+  generation: number;
+  handle: number;
+}
+
+function freeSchedSlot(slot: SchedSlot): void {
+  const handle = slot.handle;
+  slot.handle = 0;
+  if (handle === 0 || slot.generation !== slot.core.generation) return;
+  try {
+    slot.core.call('netem.free', (x) => netemKernel(x).netemFree(handle));
+  } catch {
+    // Only fails if the instance trapped; the replacement holds nothing.
+  }
+}
+
+const finalizer = new FinalizationRegistry<SchedSlot>(freeSchedSlot);
+
+const OFF: NetworkConditions = Object.freeze({ offline: false, latencyMs: 0, downloadThroughput: 0, uploadThroughput: 0 });
+
+function num(v: number): number {
+  return typeof v === 'number' && v > 0 ? v : 0;
+}
+
+/**
+ * Chromium's ThrottlingNetworkInterceptor (classic in-place semantics) for one session: a tick
+ * grid per direction anchored where the conditions were applied, strict round-robin of 1500-byte
+ * packets over the waiting records, latency gating of response starts, and one timer aimed at the
+ * earliest completion. The bookkeeping runs in the wasm core; callbacks run synchronously after
+ * the kernel's state update (they may call {@link startThrottle} again), then the timer is re-armed.
+ */
+export class ThrottlingScheduler {
+  readonly clock: SchedulerClock;
+  readonly core: Core;
+  readonly #timer: SchedulerClock;
+  readonly #slot: SchedSlot;
+  readonly #done = new Map<number, Done>();
+  #conditions: NetworkConditions = OFF;
+  #depth = 0;
+  #armedAt = -1;
+  #disposed = false;
+  readonly #fire = (): void => this.#onTimer();
+
+  constructor(clock: SchedulerClock = realClock, core: Core = getCore()) {
+    this.clock = clock;
+    this.#timer = clock === realClock ? createRealClock() : clock;
+    this.core = core;
+    this.#slot = { core, generation: -1, handle: 0 };
+    finalizer.register(this, this.#slot);
+  }
+
+  #k(): NetemKernel {
+    return this.core.exports as unknown as NetemKernel;
+  }
+
+  /** The kernel handle in the core's current instance; after a trap the records are released. */
+  #h(): number {
+    const slot = this.#slot;
+    if (slot.handle !== 0 && slot.generation === this.core.generation) return slot.handle;
+    const lost = slot.generation !== -1;
+    slot.generation = this.core.generation;
+    slot.handle = this.core.call('netem.new', (x) => netemKernel(x).netemNew());
+    if (lost) {
+      // The kernel state died with a trapped instance: release the orphans unthrottled, like
+      // Chromium's transactions whose interceptor went away.
+      const orphans = [...this.#done.values()];
+      this.#done.clear();
+      this.#apply(this.#conditions, slot.handle);
+      for (const d of orphans) d('ok', 0);
+    }
+    return slot.handle;
+  }
+
+  #apply(c: NetworkConditions, h: number): number {
+    const latency = num(c.latencyMs);
+    const down = num(c.downloadThroughput);
+    const up = num(c.uploadThroughput);
+    const offline = c.offline === true;
+    const throttling = !offline && (latency !== 0 || down !== 0 || up !== 0);
+    const now = this.clock.nowUs();
+    return this.core.call('netem.setConditions', (x) =>
+      netemKernel(x).netemSetConditions(h, now, offline, throttling, latency > 0, latencyUs(latency), tickLengthUs(down), tickLengthUs(up), down !== 0, up !== 0),
+    );
+  }
+
+  /** UpdateConditions (§4.2): settles the old grid, then either releases / fails every record or starts a new grid now. */
+  updateConditions(conditions: NetworkConditions): void {
+    const c: NetworkConditions = {
+      offline: conditions.offline === true,
+      latencyMs: num(conditions.latencyMs),
+      downloadThroughput: num(conditions.downloadThroughput),
+      uploadThroughput: num(conditions.uploadThroughput),
+    };
+    const h = this.#h();
+    this.#conditions = c;
+    const n = this.#apply(c, h);
+    if (n > 0) this.#dispatch(n);
+    else if (this.#depth === 0) this.#arm();
+  }
+
+  get conditions(): NetworkConditions {
+    return { ...this.#conditions };
+  }
+
+  get offline(): boolean {
+    return this.#conditions.offline;
+  }
+
+  /** IsThrottling(): not offline and some of latency / download / upload set. */
+  get throttling(): boolean {
+    const c = this.#conditions;
+    return !c.offline && (c.latencyMs !== 0 || c.downloadThroughput !== 0 || c.uploadThroughput !== 0);
+  }
+
+  /** download_throughput != 0: reads are capped at 1500 bytes. */
+  get downloadThrottled(): boolean {
+    return this.#conditions.downloadThroughput !== 0;
+  }
+
+  /**
+   * StartThrottle (§4.3). 'pass' = nothing to emulate for this direction (use the result at once),
+   * 'offline' = fail now, else a record id: `done(result, remainingBytes)` is called later
+   * (remainingBytes < 0 is the overshoot the caller carries into its next read). sendEndUs is only
+   * read when start && latency > 0 (null → now).
+   */
+  startThrottle(bytes: number, sendEndUs: number | null, start: boolean, isUpload: boolean, done: Done): 'pass' | 'offline' | number {
+    if (this.#disposed) return 'pass';
+    const h = this.#h();
+    const now = this.clock.nowUs();
+    const b = Math.trunc(bytes);
+    const sendEnd = sendEndUs === null ? now : Math.trunc(sendEndUs);
+    const id = this.core.call('netem.start', (x) => netemKernel(x).netemStart(h, now, b, sendEnd, start, isUpload));
+    if (id === -1) return 'pass';
+    if (id === -2) return 'offline';
+    this.#done.set(id, done);
+    if (this.#depth === 0) this.#arm(now);
+    return id;
+  }
+
+  /** StopThrottle (§4.8): removes a record from every list (cancellation); no callback. */
+  stopThrottle(id: number): void {
+    if (!this.#done.delete(id)) return;
+    const slot = this.#slot;
+    if (slot.handle === 0 || slot.generation !== this.core.generation) return;
+    this.#k().netemStop(slot.handle, id);
+    if (this.#depth === 0) this.#arm();
+  }
+
+  /** Number of records waiting (suspended + download + upload). */
+  get pending(): number {
+    const slot = this.#slot;
+    if (slot.handle === 0 || slot.generation !== this.core.generation) return 0;
+    return this.#k().netemPending(slot.handle);
+  }
+
+  /** Remaining bytes of a waiting record (tests), NaN if it is not waiting. */
+  recordBytes(id: number): number {
+    const slot = this.#slot;
+    if (slot.handle === 0 || slot.generation !== this.core.generation) return NaN;
+    return this.#k().netemRecordBytes(slot.handle, id);
+  }
+
+  /** The time (µs) the timer is armed for, or -1. */
+  get nextWakeUs(): number {
+    return this.#armedAt;
+  }
+
+  /** Frees the kernel state and the timer; waiting records are dropped without callbacks. */
+  dispose(): void {
+    if (this.#disposed) return;
+    this.#disposed = true;
+    this.#timer.clearTimer();
+    this.#armedAt = -1;
+    this.#done.clear();
+    freeSchedSlot(this.#slot);
+  }
+
+  #onTimer(): void {
+    this.#armedAt = -1;
+    if (this.#disposed) return;
+    const h = this.#h();
+    const now = this.clock.nowUs();
+    const n = this.core.call('netem.timer', (x) => netemKernel(x).netemTimer(h, now));
+    if (n > 0) this.#dispatch(n);
+    else if (this.#depth === 0) this.#arm(now);
+  }
+
+  /** Runs the `n` callbacks in the out area (copied first: callbacks may re-enter), then re-arms. */
+  #dispatch(n: number): void {
+    const x = this.#k();
+    const f64 = new Float64Array(this.core.exports.memory.buffer, x.netemOutPtr(), n * 3);
+    const dones: Done[] = new Array(n);
+    const rest = new Float64Array(n * 2);
+    for (let i = 0; i < n; i++) {
+      const id = f64[i * 3] as number;
+      const d = this.#done.get(id);
+      this.#done.delete(id);
+      dones[i] = d as Done;
+      rest[i * 2] = f64[i * 3 + 1] as number;
+      rest[i * 2 + 1] = f64[i * 3 + 2] as number;
+    }
+    this.#depth++;
+    try {
+      for (let i = 0; i < n; i++) {
+        const d = dones[i];
+        if (d !== undefined) d(rest[i * 2 + 1] === 1 ? 'offline' : 'ok', rest[i * 2] as number);
+      }
+    } finally {
+      this.#depth--;
+      if (this.#depth === 0 && !this.#disposed) this.#arm();
+    }
+  }
+
+  /** ArmTimer (§4.6): one timer at the earliest completion; cleared when nothing waits. */
+  #arm(now: number = this.clock.nowUs()): void {
+    if (this.#disposed) return;
+    const h = this.#h();
+    const at = this.#k().netemNextWake(h, now);
+    if (at < 0) {
+      if (this.#armedAt !== -1) {
+        this.#timer.clearTimer();
+        this.#armedAt = -1;
+      }
+      return;
+    }
+    if (at === this.#armedAt) return;
+    this.#armedAt = at;
+    this.#timer.setTimer(at, this.#fire);
+  }
+}
