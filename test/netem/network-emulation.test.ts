@@ -116,6 +116,24 @@ describe(`network emulation on ${host.name}`, () => {
     ses.disableNetworkEmulation();
   });
 
+  it('lets an aborted request go at once, not at its turn in the queue', async () => {
+    const ses = fresh('abort');
+    ses.enableNetworkEmulation({ downloadThroughput: 15_000 }); // 100 ms a packet
+    const others = Array.from({ length: 5 }, () => ses.fetch(bytesUrl(30_000)).then((r: Response) => r.arrayBuffer()).catch(() => null));
+    const controller = new AbortController();
+    const response = await ses.fetch(bytesUrl(30_000), { signal: controller.signal });
+    const reader = response.body!.getReader();
+    const reading = (async () => { for (;;) if ((await reader.read()).done) return null; })().catch((e: Error) => e);
+    await new Promise((r) => setTimeout(r, 150));
+    const t0 = ms();
+    controller.abort();
+    const error = await reading;
+    expect(error?.name).toBe('AbortError');
+    expect(ms() - t0).toBeLessThan(100);
+    ses.disableNetworkEmulation();
+    await Promise.all(others);
+  });
+
   it('does not throttle cache hits', async () => {
     const ses = fresh('cachehit');
     const url = bytesUrl(50_000, '&cc=max-age%3D600');

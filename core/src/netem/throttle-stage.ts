@@ -94,7 +94,7 @@ export function createThrottleStage(scheduler: () => ThrottlingScheduler | null)
       }
     }
     if (response.body === null) return response;
-    return withBody(response, throttledDownload(response.body, s, carry, context));
+    return withBody(response, throttledDownload(response.body, s, carry, context, request.signal));
   };
 }
 
@@ -111,11 +111,20 @@ function abortable<T>(promise: Promise<T>, signal: AbortSignal | undefined): Pro
 // The body as the caller reads it: pieces of at most 1500 bytes while download throttling is on,
 // each released when the scheduler has sent its packets. End of stream is not throttled (Chromium
 // returns a synchronous EOF at once). Offline fails the next read, and a read waiting in the queue.
-function throttledDownload(source: ReadableStream<Uint8Array>, s: ThrottlingScheduler, initialCarry: number, context: Record<string, unknown>): ReadableStream<Uint8Array> {
+function throttledDownload(source: ReadableStream<Uint8Array>, s: ThrottlingScheduler, initialCarry: number, context: Record<string, unknown>, signal: AbortSignal | undefined): ReadableStream<Uint8Array> {
   const reader = source.getReader();
   let count = initialCarry;
   let pending: Uint8Array | null = null;
   let record: number | null = null;
+  // An abort must not wait for the read's turn in the queue (with many streams that is long).
+  let abortWaiting: ((reason: unknown) => void) | null = null;
+  const onAbort = (): void => {
+    if (record !== null) s.stopThrottle(record);
+    record = null;
+    abortWaiting?.(signal!.reason);
+  };
+  signal?.addEventListener('abort', onAbort, { once: true });
+  const done = (): void => signal?.removeEventListener('abort', onAbort);
   return new ReadableStream<Uint8Array>({
     async pull(controller) {
       if (s.offline) {
@@ -126,8 +135,15 @@ function throttledDownload(source: ReadableStream<Uint8Array>, s: ThrottlingSche
       let chunk = pending;
       pending = null;
       if (chunk === null) {
-        const step = await reader.read();
+        let step: ReadableStreamReadResult<Uint8Array>;
+        try {
+          step = await reader.read();
+        } catch (err) {
+          done();
+          throw err;
+        }
         if (step.done) {
+          done();
           controller.close();
           return;
         }
@@ -142,6 +158,7 @@ function throttledDownload(source: ReadableStream<Uint8Array>, s: ThrottlingSche
       count += piece.byteLength;
       const rv = throttle(s, count, null, false, false, (id) => { record = id; });
       if (rv === 'offline') {
+        done();
         void reader.cancel().catch(() => undefined);
         controller.error(netError('ERR_INTERNET_DISCONNECTED', context));
         return;
@@ -149,16 +166,26 @@ function throttledDownload(source: ReadableStream<Uint8Array>, s: ThrottlingSche
       if (typeof rv === 'number') count = rv;
       else {
         try {
-          count = await rv;
-        } catch {
+          count = await new Promise<number>((resolve, reject) => {
+            abortWaiting = reject;
+            if (signal?.aborted) reject(signal.reason);
+            rv.then(resolve, reject);
+          });
+        } catch (err) {
+          done();
+          if (record !== null) s.stopThrottle(record);
+          record = null;
           void reader.cancel().catch(() => undefined);
-          controller.error(netError('ERR_INTERNET_DISCONNECTED', context));
+          controller.error(err === OFFLINE ? netError('ERR_INTERNET_DISCONNECTED', context) : err);
           return;
+        } finally {
+          abortWaiting = null;
         }
       }
       controller.enqueue(piece);
     },
     cancel(reason) {
+      done();
       if (record !== null) s.stopThrottle(record);
       record = null;
       return reader.cancel(reason);
