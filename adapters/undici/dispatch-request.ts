@@ -130,6 +130,7 @@ export async function dispatchRequest(dispatcher: Dispatcher, request: PipelineR
     let sink: ((chunk: Uint8Array) => boolean) | null = null;
     let end: (() => void) | null = null;
     let fail: ((err: unknown) => void) | null = null;
+    let wire: ((n: number) => void) | null = null;
     let stream: ReadableStream<Uint8Array> | null = null;
     let settled = false;
     const onAbort = (): void => {
@@ -197,6 +198,8 @@ export async function dispatchRequest(dispatcher: Dispatcher, request: PipelineR
         });
         stream = body.stream;
         const out = body.sink;
+        out.wire(0);
+        wire = (n) => out.wire(n);
         if (last) {
           // Compressed bytes go into the decoder chain; decoded bytes go to the body.
           const first = decoders[0]!;
@@ -232,6 +235,8 @@ export async function dispatchRequest(dispatcher: Dispatcher, request: PipelineR
         return true;
       },
       onData(chunk: Buffer): boolean {
+        // Counted before decoding: network emulation charges what came over the wire.
+        wire?.(chunk.byteLength);
         return sink ? sink(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength)) : true;
       },
       onComplete(): void {

@@ -11,6 +11,11 @@ export interface BodyTap {
   onDone(fn: () => void): void;
   /** Fails the body with `reason` as is, and stops the transfer. */
   fail(reason: unknown): void;
+  /**
+   * Bytes received from the network so far, before content decoding (what Chromium's network
+   * transaction reads), or null when the transport does not count them.
+   */
+  wireBytes(): number | null;
 }
 
 /** What the transport feeds a tapped body with. */
@@ -20,6 +25,8 @@ export interface BodySink {
   close(): void;
   /** Fails the body; the error goes through the stages' mappings when the reader gets to it. */
   error(err: unknown): void;
+  /** Counts `n` bytes received from the network (before decoding); see `BodyTap.wireBytes`. */
+  wire(n: number): void;
 }
 
 /** How the tapped body talks back to the transport. */
@@ -48,6 +55,7 @@ export function createTappedBody(source: BodySource): { stream: ReadableStream<U
   let pendingError: { err: unknown } | null = null;
   let maps: Array<(err: unknown) => unknown> | null = null;
   let done: Array<() => void> | null = null;
+  let wire: number | null = null;
   const finish = (): void => {
     finished = true;
     if (done) for (const fn of done.splice(0)) fn();
@@ -91,6 +99,9 @@ export function createTappedBody(source: BodySource): { stream: ReadableStream<U
       finish();
       source.abort(reason);
     },
+    wireBytes() {
+      return wire;
+    },
   };
   taps.set(stream, tap);
   const sink: BodySink = {
@@ -109,6 +120,9 @@ export function createTappedBody(source: BodySource): { stream: ReadableStream<U
       if (finished || pendingError) return;
       if (waiting) deliver(err);
       else pendingError = { err };
+    },
+    wire(n) {
+      wire = (wire ?? 0) + n;
     },
   };
   return { stream, sink };

@@ -1,6 +1,8 @@
 import { netError } from '../net/net-errors.ts';
 import type { PipelineRequest, Stage } from '../fetch/transport.ts';
 import { withBody } from '../fetch/response.ts';
+import { tapOf } from '../fetch/body-tap.ts';
+import type { SessionError } from '../errors.ts';
 import type { ThrottleResult, ThrottlingScheduler } from './throttling-scheduler.ts';
 
 // Chromium's packet: with download throttling on, each read returns at most this many bytes.
@@ -17,8 +19,10 @@ export function responseHeadBytes(response: Response): number {
   return bytes;
 }
 
-// One StartThrottle as a promise: 'pass' and a record's success resolve with the remaining bytes
-// to carry (0 on 'pass'); offline rejects. `onRecord` learns the record id (to stop it on abort).
+// One StartThrottle as a promise. `bytes` is the running total of the request (Chromium's
+// throttled_byte_count_): 'pass' leaves it as it is, a record's completion replaces it with the
+// remaining bytes (the overshoot to carry, below zero), offline rejects. `onRecord` learns the
+// record id while it waits (to stop it on abort).
 function throttle(scheduler: ThrottlingScheduler, bytes: number, sendEndUs: number | null, start: boolean, isUpload: boolean, onRecord: (id: number | null) => void): Promise<number> | number | 'offline' {
   let settle: ((result: ThrottleResult, remaining: number) => void) | null = null;
   let early: [ThrottleResult, number] | null = null;
@@ -26,7 +30,7 @@ function throttle(scheduler: ThrottlingScheduler, bytes: number, sendEndUs: numb
     if (settle) settle(result, remaining);
     else early = [result, remaining];
   });
-  if (rv === 'pass') return 0;
+  if (rv === 'pass') return bytes;
   if (rv === 'offline') return 'offline';
   onRecord(rv);
   return new Promise<number>((resolve, reject) => {
@@ -41,15 +45,28 @@ function throttle(scheduler: ThrottlingScheduler, bytes: number, sendEndUs: numb
 
 const OFFLINE = Symbol('offline');
 
+// A waiting throttle that an abort can end at once (a stream's turn may be far off with many streams).
+function waitFor<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (!signal) return promise;
+  if (signal.aborted) return Promise.reject(signal.reason);
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = (): void => reject(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then((v) => { signal.removeEventListener('abort', onAbort); resolve(v); }, (e) => { signal.removeEventListener('abort', onAbort); reject(e); });
+  });
+}
+
 /**
  * The network emulation stage: Chromium's ThrottlingNetworkTransaction around the transport, below
  * the HTTP cache and proxy resolution (so cache hits are not throttled and proxied requests are).
- * A request fails at start with `net::ERR_INTERNET_DISCONNECTED` while offline; its request body
- * is charged to the upload budget chunk by chunk; once the headers arrive it waits out the latency
- * (from when the request finished sending) and the packets of the response head; its body is read
- * in pieces of at most 1500 bytes while download throttling is on, each charged to the download
- * budget with the overshoot carried to the next piece. `scheduler()` is null while the session has
- * never enabled emulation: then the stage adds nothing.
+ * A request fails at start with `net::ERR_INTERNET_DISCONNECTED` while offline. Its request body
+ * goes through the upload budget chunk by chunk, and the moment its last byte is handed over is
+ * the send end. Once the headers arrive the request waits out the latency (from the send end) and
+ * the packets of the response head. Its body is charged to the download budget as it is read:
+ * pieces of at most 1500 bytes while download throttling is on, the overshoot carried; where the
+ * transport counts the bytes before content decoding (Node), those are what is charged, as
+ * Chromium charges encoded bytes. `scheduler()` is null while the session has never enabled
+ * emulation: then the stage adds nothing.
  */
 export function createThrottleStage(scheduler: () => ThrottlingScheduler | null): Stage {
   return async (request, next) => {
@@ -60,143 +77,148 @@ export function createThrottleStage(scheduler: () => ThrottlingScheduler | null)
     const clock = s.clock;
     let sendEndUs: number | null = null;
     let sent = request;
-    if (request.body !== null && request.body !== undefined && s.conditions.uploadThroughput > 0) {
-      const upload = await throttledUpload(request, s, () => { sendEndUs = clock.nowUs(); });
-      sent = upload;
+    const hasBody = request.body !== null && request.body !== undefined;
+    const conditions = s.conditions;
+    // Chromium wraps every upload; here a body is wrapped when its time matters: an upload budget
+    // to charge, or a latency that counts from the send end.
+    let upload: ThrottledUpload | null = null;
+    if (hasBody && s.throttling && (conditions.uploadThroughput > 0 || conditions.latencyMs > 0)) {
+      upload = await throttledUpload(request, s, () => { sendEndUs = clock.nowUs(); });
+      sent = upload.request;
     } else {
       sendEndUs = clock.nowUs();
     }
-    const response = await next(sent);
-    // Throttle(start = true): the head's bytes, after the latency counted from send end.
+    let response: Response;
+    try {
+      response = await next(sent);
+    } catch (err) {
+      upload?.stop(err);
+      throw err;
+    }
+    upload?.detach();
+    // Throttle(start = true): the head's bytes, after the latency counted from the send end.
     let record: number | null = null;
-    const stop = (): void => {
-      if (record !== null) s.stopThrottle(record);
-      record = null;
-    };
     const started = throttle(s, responseHeadBytes(response), sendEndUs ?? clock.nowUs(), true, false, (id) => { record = id; });
-    let carry = 0;
+    let count: number;
     if (started === 'offline') {
       await response.body?.cancel().catch(() => undefined);
       throw netError('ERR_INTERNET_DISCONNECTED', context);
     }
-    if (typeof started === 'number') carry = started;
+    if (typeof started === 'number') count = started;
     else {
-      const onAbort = (): void => stop();
-      request.signal?.addEventListener('abort', onAbort, { once: true });
       try {
-        carry = await abortable(started, request.signal);
+        count = await waitFor(started, request.signal);
       } catch (err) {
-        stop();
+        if (record !== null) s.stopThrottle(record);
         await response.body?.cancel().catch(() => undefined);
         throw err === OFFLINE ? netError('ERR_INTERNET_DISCONNECTED', context) : err;
-      } finally {
-        request.signal?.removeEventListener('abort', onAbort);
       }
     }
     if (response.body === null) return response;
-    return withBody(response, throttledDownload(response.body, s, carry, context, request.signal));
+    // A transport that decodes Content-Encoding itself and counts the encoded bytes (Node) lets the
+    // stage charge what came over the wire, as Chromium does; elsewhere decoded bytes are charged.
+    const tap = tapOf(response.body);
+    const wire = response.headers.has('content-encoding') && tap !== null && tap.wireBytes() !== null ? () => tap.wireBytes()! : null;
+    return withBody(response, throttledDownload(response.body, s, count, context, request.signal, wire));
   };
 }
 
-function abortable<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
-  if (!signal) return promise;
-  if (signal.aborted) return Promise.reject(signal.reason);
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = (): void => reject(signal.reason);
-    signal.addEventListener('abort', onAbort, { once: true });
-    promise.then((v) => { signal.removeEventListener('abort', onAbort); resolve(v); }, (e) => { signal.removeEventListener('abort', onAbort); reject(e); });
-  });
-}
-
-// The body as the caller reads it: pieces of at most 1500 bytes while download throttling is on,
-// each released when the scheduler has sent its packets. End of stream is not throttled (Chromium
-// returns a synchronous EOF at once). Offline fails the next read, and a read waiting in the queue.
-function throttledDownload(source: ReadableStream<Uint8Array>, s: ThrottlingScheduler, initialCarry: number, context: Record<string, unknown>, signal: AbortSignal | undefined): ReadableStream<Uint8Array> {
+// The body as the caller reads it, each read released when the scheduler has sent its packets.
+// End of stream is not throttled (Chromium returns a synchronous EOF at once). Offline fails the
+// next read, and a read waiting in the queue; an abort ends a waiting read at once.
+function throttledDownload(source: ReadableStream<Uint8Array>, s: ThrottlingScheduler, initialCount: number, context: Record<string, unknown>,
+  signal: AbortSignal | undefined, wireBytes: (() => number) | null): ReadableStream<Uint8Array> {
   const reader = source.getReader();
-  let count = initialCarry;
+  let count = initialCount;
   let pending: Uint8Array | null = null;
   let record: number | null = null;
-  // An abort must not wait for the read's turn in the queue (with many streams that is long).
-  let abortWaiting: ((reason: unknown) => void) | null = null;
-  const onAbort = (): void => {
+  let wireCharged = 0;
+  let finished = false;
+  // Every way out: the record leaves the queue and the source is let go.
+  const finish = (cancelSource: boolean, reason?: unknown): void => {
+    if (finished) return;
+    finished = true;
     if (record !== null) s.stopThrottle(record);
     record = null;
-    abortWaiting?.(signal!.reason);
+    if (cancelSource) void reader.cancel(reason).catch(() => undefined);
   };
-  signal?.addEventListener('abort', onAbort, { once: true });
-  const done = (): void => signal?.removeEventListener('abort', onAbort);
+  const offline = (): SessionError => netError('ERR_INTERNET_DISCONNECTED', context);
+  // Charges `bytes` more (one read of Chromium's); false when offline.
+  const charge = async (bytes: number): Promise<void> => {
+    count += bytes;
+    const rv = throttle(s, count, null, false, false, (id) => { record = id; });
+    if (rv === 'offline') throw offline();
+    if (typeof rv === 'number') count = rv;
+    else {
+      try {
+        count = await waitFor(rv, signal);
+      } catch (err) {
+        throw err === OFFLINE ? offline() : err;
+      }
+    }
+  };
   return new ReadableStream<Uint8Array>({
     async pull(controller) {
-      if (s.offline) {
-        void reader.cancel().catch(() => undefined);
-        controller.error(netError('ERR_INTERNET_DISCONNECTED', context));
-        return;
-      }
-      let chunk = pending;
-      pending = null;
-      if (chunk === null) {
-        let step: ReadableStreamReadResult<Uint8Array>;
-        try {
-          step = await reader.read();
-        } catch (err) {
-          done();
-          throw err;
+      try {
+        if (s.offline) throw offline();
+        let chunk = pending;
+        pending = null;
+        while (chunk === null || chunk.byteLength === 0) {
+          const step = await reader.read();
+          if (step.done) {
+            // Encoded bytes that produced no output (a gzip trailer) still count.
+            const rest = wireBytes === null ? 0 : wireBytes() - wireCharged;
+            if (rest > 0) await chargeWire(rest);
+            finish(false);
+            controller.close();
+            return;
+          }
+          chunk = step.value;
         }
-        if (step.done) {
-          done();
-          controller.close();
+        if (wireBytes !== null) {
+          // A decoded chunk: charge the encoded bytes received since the last one, then hand it over whole.
+          const wire = wireBytes();
+          const delta = wire - wireCharged;
+          wireCharged = wire;
+          if (delta > 0) await chargeWire(delta);
+          controller.enqueue(chunk);
           return;
         }
-        chunk = step.value;
-        if (chunk.byteLength === 0) return;
-      }
-      let piece = chunk;
-      if (s.downloadThrottled && chunk.byteLength > PACKET) {
-        piece = chunk.subarray(0, PACKET);
-        pending = chunk.subarray(PACKET);
-      }
-      count += piece.byteLength;
-      const rv = throttle(s, count, null, false, false, (id) => { record = id; });
-      if (rv === 'offline') {
-        done();
-        void reader.cancel().catch(() => undefined);
-        controller.error(netError('ERR_INTERNET_DISCONNECTED', context));
-        return;
-      }
-      if (typeof rv === 'number') count = rv;
-      else {
-        try {
-          count = await new Promise<number>((resolve, reject) => {
-            abortWaiting = reject;
-            if (signal?.aborted) reject(signal.reason);
-            rv.then(resolve, reject);
-          });
-        } catch (err) {
-          done();
-          if (record !== null) s.stopThrottle(record);
-          record = null;
-          void reader.cancel().catch(() => undefined);
-          controller.error(err === OFFLINE ? netError('ERR_INTERNET_DISCONNECTED', context) : err);
-          return;
-        } finally {
-          abortWaiting = null;
+        let piece = chunk;
+        if (s.downloadThrottled && chunk.byteLength > PACKET) {
+          piece = chunk.subarray(0, PACKET);
+          pending = chunk.subarray(PACKET);
         }
+        await charge(piece.byteLength);
+        controller.enqueue(piece);
+      } catch (err) {
+        finish(true, err);
+        controller.error(err);
       }
-      controller.enqueue(piece);
     },
     cancel(reason) {
-      done();
-      if (record !== null) s.stopThrottle(record);
-      record = null;
+      finish(false);
       return reader.cancel(reason);
     },
   }, { highWaterMark: 0 });
+
+  async function chargeWire(bytes: number): Promise<void> {
+    for (let left = bytes; left > 0; left -= PACKET) await charge(s.downloadThrottled ? Math.min(PACKET, left) : left);
+  }
+}
+
+interface ThrottledUpload {
+  readonly request: PipelineRequest;
+  /** The request failed: the upload record leaves the queue and the caller's body is cancelled. */
+  stop(reason: unknown): void;
+  /** The response arrived: no more need to watch the signal. */
+  detach(): void;
 }
 
 // The request body as the transport reads it: chunks charged to the upload budget (uploads are
 // never failed by offline). The body keeps its length (Content-Length) and type. `onSent` runs
 // when the transport has read the last byte (LoadTimingInfo.send_end).
-async function throttledUpload(request: PipelineRequest, s: ThrottlingScheduler, onSent: () => void): Promise<PipelineRequest> {
+async function throttledUpload(request: PipelineRequest, s: ThrottlingScheduler, onSent: () => void): Promise<ThrottledUpload> {
   const headers = new Headers(request.headers);
   let source: ReadableStream<Uint8Array>;
   if (typeof ReadableStream !== 'undefined' && request.body instanceof ReadableStream) {
@@ -217,8 +239,20 @@ async function throttledUpload(request: PipelineRequest, s: ThrottlingScheduler,
     }, { highWaterMark: 0 });
   }
   const reader = source.getReader();
+  const signal = request.signal;
   let count = 0;
   let record: number | null = null;
+  let stopped = false;
+  const stop = (reason: unknown): void => {
+    if (stopped) return;
+    stopped = true;
+    signal?.removeEventListener('abort', onAbort);
+    if (record !== null) s.stopThrottle(record);
+    record = null;
+    void reader.cancel(reason).catch(() => undefined);
+  };
+  const onAbort = (): void => stop(signal!.reason);
+  signal?.addEventListener('abort', onAbort, { once: true });
   const body = new ReadableStream<Uint8Array>({
     async pull(controller) {
       const step = await reader.read();
@@ -230,14 +264,16 @@ async function throttledUpload(request: PipelineRequest, s: ThrottlingScheduler,
       count += step.value.byteLength;
       const rv = throttle(s, count, null, false, true, (id) => { record = id; });
       if (typeof rv === 'number') count = rv;
-      else if (rv !== 'offline') count = await rv.catch(() => 0);
+      else if (rv !== 'offline') count = await waitFor(rv, signal);
       controller.enqueue(step.value);
     },
     cancel(reason) {
-      if (record !== null) s.stopThrottle(record);
-      record = null;
-      return reader.cancel(reason);
+      stop(reason);
     },
   }, { highWaterMark: 0 });
-  return { ...request, headers, body };
+  return {
+    request: { ...request, headers, body },
+    stop,
+    detach: () => signal?.removeEventListener('abort', onAbort),
+  };
 }

@@ -1,4 +1,5 @@
 import { getCore } from '../wasm/core.ts';
+import { KernelHandles, type KernelHandle } from '../wasm/kernel-handles.ts';
 import type { Core, CoreExports } from '../wasm/core.ts';
 
 /** Emulated network conditions, already clamped >= 0; 0 turns that dimension off. */
@@ -91,24 +92,7 @@ export const realClock: SchedulerClock = createRealClock();
 
 type Done = (result: ThrottleResult, remainingBytes: number) => void;
 
-interface SchedSlot {
-  readonly core: Core;
-  generation: number;
-  handle: number;
-}
-
-function freeSchedSlot(slot: SchedSlot): void {
-  const handle = slot.handle;
-  slot.handle = 0;
-  if (handle === 0 || slot.generation !== slot.core.generation) return;
-  try {
-    slot.core.call('netem.free', (x) => netemKernel(x).netemFree(handle));
-  } catch {
-    // Only fails if the instance trapped; the replacement holds nothing.
-  }
-}
-
-const finalizer = new FinalizationRegistry<SchedSlot>(freeSchedSlot);
+const handles = new KernelHandles('netem.free', (x, handle) => netemKernel(x).netemFree(handle));
 
 const OFF: NetworkConditions = Object.freeze({ offline: false, latencyMs: 0, downloadThroughput: 0, uploadThroughput: 0 });
 
@@ -127,7 +111,7 @@ export class ThrottlingScheduler {
   readonly clock: SchedulerClock;
   readonly core: Core;
   readonly #timer: SchedulerClock;
-  readonly #slot: SchedSlot;
+  readonly #slot: KernelHandle;
   readonly #done = new Map<number, Done>();
   #conditions: NetworkConditions = OFF;
   #depth = 0;
@@ -139,8 +123,7 @@ export class ThrottlingScheduler {
     this.clock = clock;
     this.#timer = clock === realClock ? createRealClock() : clock;
     this.core = core;
-    this.#slot = { core, generation: -1, handle: 0 };
-    finalizer.register(this, this.#slot);
+    this.#slot = handles.create(this, core);
   }
 
   #k(): NetemKernel {
@@ -259,14 +242,19 @@ export class ThrottlingScheduler {
     return this.#armedAt;
   }
 
-  /** Frees the kernel state and the timer; waiting records are dropped without callbacks. */
+  /**
+   * Frees the kernel state and the timer. Waiting records are released at once, unthrottled, as
+   * Chromium's transactions go on when their interceptor is destroyed.
+   */
   dispose(): void {
     if (this.#disposed) return;
     this.#disposed = true;
     this.#timer.clearTimer();
     this.#armedAt = -1;
+    const waiting = [...this.#done.values()];
     this.#done.clear();
-    freeSchedSlot(this.#slot);
+    handles.free(this.#slot);
+    for (const d of waiting) d('ok', 0);
   }
 
   #onTimer(): void {
