@@ -150,6 +150,9 @@ export async function dispatchRequest(dispatcher: Dispatcher, request: PipelineR
     signal?.addEventListener('abort', onAbort);
 
     const handler = {
+      onRequestSent(): void {
+        request.onRequestSent?.();
+      },
       onConnect(a: (err?: Error) => void): void {
         abort = a;
         if (signal?.aborted) a();

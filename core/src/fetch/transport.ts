@@ -29,6 +29,11 @@ export interface PipelineRequest {
    * AbortSignal of the session's own): once `aborted`, the request must not be sent.
    */
   inFlight?: { readonly aborted: boolean; readonly reason: unknown };
+  /**
+   * Called by a transport that can tell when the request (head and body) has been written to the
+   * connection (Chromium's LoadTimingInfo.send_end); network emulation counts the latency from it.
+   */
+  onRequestSent?: () => void;
   /** The fetch `cache` mode (absent: `default`); the session's HTTP cache reads it. */
   cache?: RequestCache;
   /** How the session's cookie jar treats this request (absent: send and store, same-site). */

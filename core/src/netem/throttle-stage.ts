@@ -88,6 +88,9 @@ export function createThrottleStage(scheduler: () => ThrottlingScheduler | null)
     } else {
       sendEndUs = clock.nowUs();
     }
+    // A transport that reports when the request went out (Node) gives the send end Chromium uses:
+    // after connecting, after the body.
+    sent = { ...sent, onRequestSent: () => { sendEndUs = Math.max(sendEndUs ?? 0, clock.nowUs()); } };
     let response: Response;
     try {
       response = await next(sent);
