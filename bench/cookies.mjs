@@ -241,6 +241,11 @@ async function oneRun(keep, toughFirst) {
     await pair('3,240 jar (a): ses.cookies.get({url}) vs getCookies(url) (both async)',
       () => perOpAsync(() => ses.cookies.get({ url: JAR_READ })),
       () => perOpAsync(() => tough.getCookies(JAR_READ)));
+    // A repeated read of an unchanged jar reuses the last match; these reads change URL every time.
+    const variedHrefs = JAR_VARIED_URLS.map((u) => u.href);
+    await pair('3,240 jar (a, URL changes each call): ses.cookies.get({url}) vs getCookiesSync(url)',
+      () => perOpAsync((i) => ses.cookies.get({ url: variedHrefs[i & 7] })),
+      () => perOp((i) => tough.getCookiesSync(variedHrefs[i & 7])));
     await pair('3,240 jar (a\'): CookieStore.getCookieList alone vs getCookiesSync(url)',
       () => perOp(() => jar.getCookieList(JAR_READ_URL, { context: 'same-site', includeHttpOnly: true, partitions: 'all', updateAccessTime: false })),
       () => perOp(() => tough.getCookiesSync(JAR_READ)));
@@ -258,6 +263,7 @@ async function oneRun(keep, toughFirst) {
     check('3,240 jar (a): ses.cookies.get({url}) vs getCookiesSync(url)', ourList, nv(tough.getCookiesSync(JAR_READ)), { ordered: false });
     check('3,240 jar (a): ses.cookies.get({url}) vs getCookiesSync(url, {sort:true})', ourList, nv(tough.getCookiesSync(JAR_READ, { sort: true })));
     check('3,240 jar (a): ses.cookies.get({url}) vs getCookies(url) (both async)', ourList, nv(await tough.getCookies(JAR_READ)), { ordered: false });
+    for (const href of variedHrefs) check('3,240 jar (a, URL changes each call): ses.cookies.get({url}) vs getCookiesSync(url)', nv(await ses.cookies.get({ url: href })), nv(tough.getCookiesSync(href)), { ordered: false });
     check('3,240 jar (a\'): CookieStore.getCookieList alone vs getCookiesSync(url)', ourList, nv(tough.getCookiesSync(JAR_READ)), { ordered: false });
     headerCheck('3,240 jar (b): Cookie header, fetch stage vs getCookieStringSync', stageCookieLine(jar, JAR_READ_URL), tough.getCookieStringSync(JAR_READ_URL));
     for (const u of JAR_VARIED_URLS) headerCheck('3,240 jar (b, URL changes each request): Cookie header, fetch stage vs getCookieStringSync', stageCookieLine(jar, u), tough.getCookieStringSync(u));
@@ -312,6 +318,7 @@ async function oneRun(keep, toughFirst) {
 const TARGETS = new Map([
   ['3,240 jar (a): ses.cookies.get({url}) vs getCookiesSync(url)', 10],
   ['3,240 jar (a): ses.cookies.get({url}) vs getCookiesSync(url, {sort:true})', 10],
+  ['3,240 jar (a, URL changes each call): ses.cookies.get({url}) vs getCookiesSync(url)', 10],
   ['3,240 jar (b): Cookie header, fetch stage vs getCookieStringSync', 10],
   ['3,240 jar (b, URL changes each request): Cookie header, fetch stage vs getCookieStringSync', 10],
   ['Set-Cookie ingest, attribute-rich lines (per line)', 3],
