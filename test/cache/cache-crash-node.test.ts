@@ -57,6 +57,17 @@ console.log(JSON.stringify({ found, count: await ses.httpCache.count(), size: aw
 await (await ses.getStore()).close();
 `);
 
+const exiter = path.join(work, 'exiter.mjs');
+writeFileSync(exiter, `
+const [distUrl, folder, origin] = process.argv.slice(2);
+const { session } = await import(distUrl);
+const ses = session.fromPath(folder);
+await (await ses.fetch(origin + '/e?i=7')).text();
+while ((await ses.httpCache.count()) === 0) await new Promise((r) => setTimeout(r, 1));
+console.log('stored');
+// No flush: a normal exit must write it (beforeExit), within Chromium's 20 s index delay or not.
+`);
+
 beforeAll(async () => {
   server = http.createServer((req, res) => {
     const i = Number(new URL(req.url!, 'http://x').searchParams.get('i'));
@@ -76,6 +87,18 @@ afterAll(async () => {
 });
 
 describe('HTTP cache persistence across killed processes (Node)', () => {
+  it('writes pending entries at a normal exit, without a flush', async () => {
+    const folder = path.join(work, 'exit-profile');
+    const child = spawnLineChild(process.execPath, [exiter, distUrl, folder, origin]);
+    const exit = await child.exited;
+    expect(exit.code, child.stderr()).toBe(0);
+    expect(child.lines).toContain('stored');
+    const check = spawnLineChild(process.execPath, [checker, distUrl, folder, origin, '7']);
+    expect((await check.exited).code, check.stderr()).toBe(0);
+    const result = JSON.parse(check.lines.at(-1)!) as { found: Array<[number, string]> };
+    expect(result.found).toEqual([[7, bodyOf(7)]]);
+  }, 30_000);
+
   it('keeps every flushed entry whole over 4 SIGKILL rounds, and serves no cut or mixed body', async () => {
     const folder = path.join(work, 'profile');
     let acked = -1;
