@@ -27,11 +27,19 @@ const [distUrl, folder, origin, start] = process.argv.slice(2);
 const { session } = await import(distUrl);
 const ses = session.fromPath(folder);
 for (let i = Number(start); ; i++) {
-  const before = await ses.httpCache.count();
-  const response = await ses.fetch(origin + '/e?i=' + i);
-  await response.text();
-  // The entry is written once the body was read; wait for it, then make it durable every 3 entries.
-  while ((await ses.httpCache.count()) === before) await new Promise((r) => setTimeout(r, 1));
+  const url = origin + '/e?i=' + i;
+  await (await ses.fetch(url)).text();
+  // The entry is written once the body was read (it may also be there from a killed round whose
+  // last ack never reached the parent): wait until the cache answers for it, then make it durable
+  // every 3 entries.
+  for (;;) {
+    try {
+      await (await ses.fetch(url, { cache: 'only-if-cached' })).text();
+      break;
+    } catch {
+      await new Promise((r) => setTimeout(r, 1));
+    }
+  }
   if (i % 3 === 2) {
     await ses.httpCache.flush();
     console.log('ack ' + i);

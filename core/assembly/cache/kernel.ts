@@ -8,6 +8,7 @@
 // Many indexes live in one instance: `cacheIndexNew` returns a handle that every other export
 // takes first; a wrong or freed handle aborts. A wrong entry id does not abort: the export
 // returns 0 / -1 and the host reports it. Times are ms (f64); the host passes `now`.
+import { KIND_CACHE_INDEX, handleGet, handleLive, handleNew, handleRelease } from '../handles';
 
 // ---- entry records ----
 
@@ -58,13 +59,6 @@ class Idx {
 const IDX: usize = offsetof<Idx>();
 const MIN_SLOT_BITS: u32 = 4;
 
-// ---- handles ----
-
-let handleSlots: usize = 0;
-let handleCap: i32 = 0;
-let handleUsed: i32 = 0;
-let handleFreeHead: i32 = -1;
-let handleLive: i32 = 0;
 
 // ---- shared output ----
 
@@ -87,11 +81,7 @@ let evCap: i32 = 0;
 let rngState: u32 = 0x9e3779b9;
 
 function sel(h: i32): Idx {
-  const i = h - 1;
-  if (i < 0 || i >= handleUsed || load<i32>(handleSlots + (<usize>i << 3), 4) == 0) {
-    abort('cache index: invalid cache index handle');
-  }
-  return changetype<Idx>(<usize>load<u32>(handleSlots + (<usize>i << 3)));
+  return changetype<Idx>(handleGet(h, KIND_CACHE_INDEX));
 }
 
 // @ts-ignore: decorator
@@ -227,22 +217,7 @@ export function cacheIndexNew(): i32 {
   I.high = Infinity;
   I.low = Infinity;
   tableInit(I, MIN_SLOT_BITS);
-  let i: i32;
-  if (handleFreeHead >= 0) {
-    i = handleFreeHead;
-    handleFreeHead = load<i32>(handleSlots + (<usize>i << 3));
-  } else {
-    if (handleUsed == handleCap) {
-      const cap = handleCap == 0 ? 16 : handleCap << 1;
-      handleSlots = handleSlots == 0 ? heap.alloc(<usize>cap << 3) : heap.realloc(handleSlots, <usize>cap << 3);
-      handleCap = cap;
-    }
-    i = handleUsed++;
-  }
-  store<u32>(handleSlots + (<usize>i << 3), <u32>changetype<usize>(I));
-  store<i32>(handleSlots + (<usize>i << 3), 1, 4);
-  handleLive++;
-  return i + 1;
+  return handleNew(KIND_CACHE_INDEX, changetype<usize>(I));
 }
 
 /** Frees a cache index and everything it holds; the handle becomes invalid. */
@@ -251,16 +226,12 @@ export function cacheIndexFree(h: i32): void {
   if (I.recs != 0) heap.free(I.recs);
   heap.free(I.slots);
   heap.free(changetype<usize>(I));
-  const i = h - 1;
-  store<i32>(handleSlots + (<usize>i << 3), handleFreeHead);
-  store<i32>(handleSlots + (<usize>i << 3), 0, 4);
-  handleFreeHead = i;
-  handleLive--;
+  handleRelease(h, KIND_CACHE_INDEX);
 }
 
 /** Number of live cache indexes in this instance. */
 export function cacheIndexCount(): i32 {
-  return handleLive;
+  return handleLive(KIND_CACHE_INDEX);
 }
 
 /** Address of the i32 id list `cacheIds` and `cacheEvict` write (it moves when it grows). */

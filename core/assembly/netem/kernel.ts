@@ -13,6 +13,7 @@
 // Cost: each timer firing is O(n) arithmetic over the waiting records (charge, completion scan,
 // desired time); the round-robin rotation moves only `shift` slot numbers inside a ring buffer.
 // Nothing is allocated per call once the buffers have grown.
+import { KIND_NETEM, handleGet, handleLive, handleNew, handleRelease } from '../handles';
 
 const PACKET: i64 = 1500;
 const INITIAL_MIN_TICKS: i64 = 0x10000;
@@ -73,13 +74,6 @@ class Sched {
 const SCHED: usize = offsetof<Sched>();
 const RING: usize = offsetof<Ring>();
 
-// ---- handles ----
-
-let handleSlots: usize = 0;
-let handleCap: i32 = 0;
-let handleUsed: i32 = 0;
-let handleFreeHead: i32 = -1;
-let handleLive: i32 = 0;
 
 // ---- shared output: f64 triples (id, remaining bytes, result) ----
 
@@ -100,11 +94,7 @@ function outPush(id: i32, bytes: i64, result: f64): void {
 }
 
 function sel(h: i32): Sched {
-  const i = h - 1;
-  if (i < 0 || i >= handleUsed || load<i32>(handleSlots + (<usize>i << 3), 4) == 0) {
-    abort('netem: invalid scheduler handle');
-  }
-  return changetype<Sched>(<usize>load<u32>(handleSlots + (<usize>i << 3)));
+  return changetype<Sched>(handleGet(h, KIND_NETEM));
 }
 
 // @ts-ignore: decorator
@@ -345,22 +335,7 @@ export function netemNew(): i32 {
   S.freeHead = -1;
   S.down = ringNew();
   S.up = ringNew();
-  let i: i32;
-  if (handleFreeHead >= 0) {
-    i = handleFreeHead;
-    handleFreeHead = load<i32>(handleSlots + (<usize>i << 3));
-  } else {
-    if (handleUsed == handleCap) {
-      const cap = handleCap == 0 ? 16 : handleCap << 1;
-      handleSlots = handleSlots == 0 ? heap.alloc(<usize>cap << 3) : heap.realloc(handleSlots, <usize>cap << 3);
-      handleCap = cap;
-    }
-    i = handleUsed++;
-  }
-  store<u32>(handleSlots + (<usize>i << 3), <u32>changetype<usize>(S));
-  store<i32>(handleSlots + (<usize>i << 3), 1, 4);
-  handleLive++;
-  return i + 1;
+  return handleNew(KIND_NETEM, changetype<usize>(S));
 }
 
 /** Frees a scheduler and its records (no callbacks); the handle becomes invalid. */
@@ -373,16 +348,12 @@ export function netemFree(h: i32): void {
   heap.free(S.up.buf);
   heap.free(changetype<usize>(S.up));
   heap.free(changetype<usize>(S));
-  const i = h - 1;
-  store<i32>(handleSlots + (<usize>i << 3), handleFreeHead);
-  store<i32>(handleSlots + (<usize>i << 3), 0, 4);
-  handleFreeHead = i;
-  handleLive--;
+  handleRelease(h, KIND_NETEM);
 }
 
 /** Number of live schedulers in this instance. */
 export function netemCount(): i32 {
-  return handleLive;
+  return handleLive(KIND_NETEM);
 }
 
 /** Address of the out area: `count` f64 triples (id, remaining bytes, result 0 ok / 1 offline). Moves when it grows. */

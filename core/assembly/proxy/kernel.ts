@@ -8,7 +8,7 @@ import {
   RuleSet, bypassFromHostnamePattern, bypassMatches, bypassRuleCount, freeBypassRules,
   parseBypassRules, writeRuleStrings,
 } from './bypass';
-import { KIND_BYPASS, KIND_PROXY_RULES, handleGet, handleNew, handleRelease } from './handles';
+import { KIND_BYPASS, KIND_PROXY_RULES, handleGet, handleNew, handleRelease } from '../handles';
 import { matchPattern } from './pattern';
 import { APPLY_DIRECT, ProxyRules, chooseList, parseProxyRules, rulesFree, rulesList } from './rules';
 import {
