@@ -4,12 +4,25 @@
 // resolveProxy says. Run with `npm run demo` (it builds first).
 import http from 'node:http';
 import net from 'node:net';
-import { session } from '../dist/node.js';
+import { session, networkPresets } from '../dist/node.js';
 
 const log = (...args) => console.log(...args);
 
-// The origin: answers with what it received; /login sets cookies.
+// The origin: answers with what it received; /login sets cookies; /logo is cacheable (with an
+// ETag) and 30 KB long; each answer counts as one hit.
+let originHits = 0;
 const origin = http.createServer((req, res) => {
+  originHits++;
+  if (req.url === '/logo') {
+    if (req.headers['if-none-match'] === '"v1"') {
+      res.writeHead(304, { etag: '"v1"', 'cache-control': 'max-age=60' });
+      res.end();
+      return;
+    }
+    res.writeHead(200, { 'content-type': 'image/png', etag: '"v1"', 'cache-control': 'max-age=60' });
+    res.end(Buffer.alloc(30_000, 1));
+    return;
+  }
   const headers = { 'content-type': 'text/plain' };
   if (req.url === '/login') headers['set-cookie'] = ['sid=abc123; Path=/; HttpOnly; Max-Age=3600', 'theme=dark; Path=/'];
   res.writeHead(200, headers);
@@ -89,7 +102,26 @@ log(`   next request: ${(await (await ses.fetch(originUrl)).text()).trim()}`);
 const jar = await ses.cookies.get({ url: originUrl });
 log(`   ses.cookies.get -> ${jar.map((c) => `${c.name} (httpOnly ${c.httpOnly}, session ${c.session})`).join(', ')}`);
 
-log('\n5. a PAC script that never returns is stopped; Electron\'s answer for a failed mandatory PAC is ""');
+log('\n5. the HTTP cache: a fresh answer is reused, a no-cache request is validated (304)');
+const logo = `http://127.0.0.1:${originPort}/logo`;
+const hitsBefore = originHits;
+await (await ses.fetch(logo)).arrayBuffer();
+await (await ses.fetch(logo)).arrayBuffer();
+log(`   two GETs of /logo -> ${originHits - hitsBefore} request at the origin; getCacheSize() = ${await ses.getCacheSize()} bytes`);
+const validated = await ses.fetch(logo, { cache: 'no-cache' });
+log(`   cache: 'no-cache' -> status ${validated.status}, ${(await validated.arrayBuffer()).byteLength} bytes from the cache after the origin's 304`);
+
+log('\n6. network emulation: Chromium\'s throttling of the session\'s requests (Slow 3G: 2 s latency, 50,000 B/s)');
+ses.enableNetworkEmulation(networkPresets['Slow 3G']);
+const t1 = Date.now();
+await (await ses.fetch(logo, { cache: 'no-store' })).arrayBuffer();
+log(`   GET /logo (30 KB) took ${Date.now() - t1} ms (Chromium's model: about 2,000 ms of latency + 21 packets x 30 ms)`);
+await ses.clearCache();
+ses.enableNetworkEmulation({ offline: true });
+log(`   offline -> ${await ses.fetch(logo).then(() => 'answered', (e) => e.message)}`);
+ses.disableNetworkEmulation();
+
+log('\n7. a PAC script that never returns is stopped; Electron\'s answer for a failed mandatory PAC is ""');
 await ses.setProxy({ pacScript: `data:application/x-ns-proxy-autoconfig,${encodeURIComponent('function FindProxyForURL(){ for(;;){} }')}` });
 const t0 = Date.now();
 log(`   resolveProxy(https://example.com/) -> ${JSON.stringify(await ses.resolveProxy('https://example.com/'))} after ${Date.now() - t0} ms`);
