@@ -5,7 +5,10 @@ import type { PipelineRequest, Stage } from '../fetch/transport.ts';
 import { NULL_BODY_STATUSES, makeResponse } from '../fetch/response.ts';
 import { registrableDomain } from '../cookies/canonical-cookie.ts';
 import { getCore } from '../wasm/core.ts';
-import { CacheIndex, CACHE_FLAG_NO_CACHE, CACHE_FLAG_PINNED, type CacheLookupMode } from './cache-index.ts';
+import {
+  CacheIndex, CACHE_DECISION_ASYNC, CACHE_DECISION_FRESH, CACHE_DECISION_SYNC, CACHE_FLAG_NO_CACHE, CACHE_FLAG_PINNED,
+  CACHE_MODE_NORMAL, CACHE_MODE_SKIP_VALIDATION, CACHE_MODE_VALIDATE, type CacheLookupMode,
+} from './cache-index.ts';
 import { ageBase, freshnessLifetimes, hasHeaderValue, mergeNotModified, parseByteRange, persistedHeaders, resolveByteRange, varyData, varyMatches } from './response-headers.ts';
 
 /** Storage areas of a persistent cache: one metadata record per entry, bodies apart. */
@@ -21,13 +24,6 @@ const MIN_DISK_ENTRY_LIMIT = 5 * 1024 * 1024;
 const FLUSH_DELAY_MS = 20_000;
 const RECORD_VERSION = 1;
 const MAX_REMEMBERED_CLEARS = 64;
-// The index's lookup answers and modes (cache-index.ts).
-const DECISION_FRESH = 1;
-const DECISION_ASYNC = 2;
-const DECISION_VALIDATE = 3;
-const MODE_NORMAL: CacheLookupMode = 0;
-const MODE_VALIDATE: CacheLookupMode = 1;
-const MODE_SKIP_VALIDATION: CacheLookupMode = 2;
 
 /** One stored response, kept in TypeScript under its index id; the index holds its times and size. */
 interface CacheRecord {
@@ -312,7 +308,7 @@ export class HttpCache {
       // HttpCache::Transaction: a successful unsafe request dooms the URL's entry.
       if ((method === 'POST' || method === 'PUT' || method === 'DELETE' || method === 'PATCH') && response.status >= 200 && response.status < 400) {
         // The answer stands even if the cache cannot be opened.
-        if ((await this.#ready().then(() => true, () => false))) this.#doomKey(cacheKey(request, 'GET'));
+        if ((await this.#ready().then(() => true, () => false))) this.#doomKey(cacheKey(request));
       }
       return response;
     }
@@ -322,7 +318,7 @@ export class HttpCache {
     }
     if (request.headers.has('range')) return this.#handleRange(request, next, load);
     await this.#ready();
-    const key = cacheKey(request, 'GET');
+    const key = cacheKey(request);
     const requestTime = this.#now();
     let record: CacheRecord | null = null;
     let decision = 0;
@@ -337,12 +333,12 @@ export class HttpCache {
     let varyMismatch = false;
     if (record !== null && !varyMatches(record.vary, request.headers)) {
       varyMismatch = true;
-      decision = DECISION_VALIDATE;
+      decision = CACHE_DECISION_SYNC;
     }
-    if (record !== null && (decision === DECISION_FRESH || decision === DECISION_ASYNC)) {
+    if (record !== null && (decision === CACHE_DECISION_FRESH || decision === CACHE_DECISION_ASYNC)) {
       const response = await this.#serve(record, method);
       if (response !== null) {
-        if (decision === DECISION_ASYNC && method === 'GET') this.#refreshInBackground(record, request, next);
+        if (decision === CACHE_DECISION_ASYNC && method === 'GET') this.#refreshInBackground(record, request, next);
         return response;
       }
       record = null;
@@ -364,10 +360,10 @@ export class HttpCache {
     const range = request.method === 'GET' ? parseByteRange(request.headers.get('range')) : null;
     if (range !== null && !load.bypass) {
       await this.#ready();
-      const key = cacheKey(request, 'GET');
+      const key = cacheKey(request);
       const hit = this.#index.lookup(key, this.#now(), load.mode);
       const record = hit === null ? undefined : this.#records.get(hit.id);
-      if (hit !== null && record !== undefined && record.key === key && record.status === 200 && hit.decision === DECISION_FRESH && varyMatches(record.vary, request.headers)) {
+      if (hit !== null && record !== undefined && record.key === key && record.status === 200 && hit.decision === CACHE_DECISION_FRESH && varyMatches(record.vary, request.headers)) {
         const whole = record.body ?? (await this.#store?.get(CACHE_BODY_AREA, record.bodyKey).catch(() => undefined)) ?? null;
         const span = whole !== null && whole.length === record.bodyLength ? resolveByteRange(range, whole.length) : null;
         if (whole !== null && span !== null) {
@@ -751,9 +747,9 @@ function loadMode(request: PipelineRequest): LoadMode {
   const disable = mode === 'no-store' || h.has('if-unmodified-since') || h.has('if-match') || h.has('if-range');
   let bypass = mode === 'reload' || hasHeaderValue(h, 'cache-control', 'no-cache') || hasHeaderValue(h, 'pragma', 'no-cache');
   const onlyFromCache = mode === 'only-if-cached';
-  let kernelMode = MODE_NORMAL;
-  if (mode === 'force-cache' || onlyFromCache) kernelMode = MODE_SKIP_VALIDATION;
-  else if (mode === 'no-cache' || hasHeaderValue(h, 'cache-control', 'max-age=0')) kernelMode = MODE_VALIDATE;
+  let kernelMode: CacheLookupMode = CACHE_MODE_NORMAL;
+  if (mode === 'force-cache' || onlyFromCache) kernelMode = CACHE_MODE_SKIP_VALIDATION;
+  else if (mode === 'no-cache' || hasHeaderValue(h, 'cache-control', 'max-age=0')) kernelMode = CACHE_MODE_VALIDATE;
   if (onlyFromCache) bypass = false;
   return { disable, bypass, onlyFromCache, mode: kernelMode };
 }
@@ -783,7 +779,7 @@ function schemefulSite(value: string | URL): string {
  * The top-level site is the request's `topLevelSite` (default: the URL's own site); credentials are
  * 1 unless the request omits them (kSplitCacheByIncludeCredentials). Uploads have no identifier here.
  */
-export function cacheKey(request: PipelineRequest, _method: 'GET'): string {
+export function cacheKey(request: PipelineRequest): string {
   const options = request.cookies;
   const credential = options?.credentials === 'omit' ? '0' : '1';
   const top = options?.topLevelSite !== undefined ? schemefulSite(options.topLevelSite) : schemefulSite(request.url);
