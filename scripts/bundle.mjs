@@ -2,7 +2,7 @@
 // core/src/wasm/core-bytes.generated.ts); dist/core.wasm is the same bytes for users who load it
 // themselves. Node keeps its npm dependencies external; Deno and browsers get everything inlined.
 import * as esbuild from 'esbuild';
-import { nodeBuiltinModulePlugin } from './esbuild-plugins.mjs';
+import { browserNoNodeModulePlugin, nodeBuiltinModulePlugin } from './esbuild-plugins.mjs';
 import { copyFile, mkdir, readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
@@ -16,7 +16,7 @@ const common = { bundle: true, format: 'esm', target: 'es2022', sourcemap: true,
 await Promise.all([
   esbuild.build({ ...common, entryPoints: ['hosts/node/index.ts'], outfile: 'dist/node.js', platform: 'node', external: Object.keys(pkg.dependencies ?? {}) }),
   esbuild.build({ ...common, entryPoints: ['hosts/deno/index.ts'], outfile: 'dist/deno.js', platform: 'neutral', mainFields: ['module', 'main'], conditions: ['import', 'default'], plugins: [nodeBuiltinModulePlugin] }),
-  esbuild.build({ ...common, entryPoints: ['hosts/browser/index.ts'], outfile: 'dist/browser.js', platform: 'browser', plugins: [nodeBuiltinModulePlugin] }),
+  esbuild.build({ ...common, entryPoints: ['hosts/browser/index.ts'], outfile: 'dist/browser.js', platform: 'browser', plugins: [browserNoNodeModulePlugin] }),
   // The `session-anywhere` command imports the Node host from source; in the bundle that import is
   // dist/node.js, so the command and the library share one copy.
   // `session-anywhere/tough-cookie`: one file for every host. Its npm dependencies (tough-cookie,

@@ -51,6 +51,17 @@ describe('package exports', () => {
     expect(out.trim()).toBe('0 DIRECT PROXY a:1');
   });
 
+  it('leaves no Node import in the browser bundle, so a browser bundler takes it as it is', async () => {
+    const text = readFileSync(path.join(root, 'dist/browser.js'), 'utf8');
+    expect(text).not.toMatch(/\bimport\s*\(\s*["']node:/);
+    expect(text).not.toMatch(/\bfrom\s*["']node:/);
+    // What an app's build does: bundle it again for the browser (esbuild fails on a node: import).
+    const esbuild = await import('esbuild');
+    const result = await esbuild.build({ entryPoints: [path.join(root, 'dist/browser.js')], bundle: true, platform: 'browser', format: 'esm', write: false, logLevel: 'silent' });
+    expect(result.errors).toEqual([]);
+    expect(result.outputFiles[0]?.text).toContain('resolveProxy');
+  }, 60_000);
+
   it('offers session-anywhere/tough-cookie: one file for every host, working on the host bundle\'s sessions', () => {
     expect(pkg.exports['./tough-cookie']).toEqual({ types: './dist/types/core/src/interop/tough-cookie.d.ts', default: './dist/tough-cookie.js' });
     const types = readFileSync(path.join(root, pkg.exports['./tough-cookie'].types), 'utf8');

@@ -2,7 +2,7 @@
 // with executablePath): bundles them for the browser, serves the page from the fixtures server and
 // relays the page's console to stdout.
 import * as esbuild from 'esbuild';
-import { nodeBuiltinModulePlugin } from '../scripts/esbuild-plugins.mjs';
+import { browserNoNodeModulePlugin } from '../scripts/esbuild-plugins.mjs';
 import { copyFile, mkdir, writeFile } from 'node:fs/promises';
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -19,7 +19,7 @@ await mkdir(outDir, { recursive: true });
 await esbuild.build({
   stdin: { contents: entrySource(), resolveDir: path.join(root, 'test'), sourcefile: 'browser-entry.ts', loader: 'ts' },
   bundle: true, format: 'esm', target: 'es2022', platform: 'browser', outfile: path.join(outDir, 'suites.js'), logLevel: 'warning', ignoreAnnotations: true,
-  plugins: [suiteAliasPlugin('browser'), nodeBuiltinModulePlugin],
+  plugins: [suiteAliasPlugin('browser'), browserNoNodeModulePlugin],
 });
 // The published browser bundle is checked too: it must load and answer with its embedded core.
 if (!existsSync(path.join(root, 'dist/browser.js'))) execFileSync(process.execPath, ['scripts/bundle.mjs'], { cwd: root, stdio: 'inherit' });
