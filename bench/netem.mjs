@@ -1,6 +1,6 @@
 // Network emulation (`ses.enableNetworkEmulation`) against Chromium's model, beside a per-stream
 // npm throttle, in one run. For 1, 10, 100 and 1,000 concurrent GETs at the 'Slow 3G', 'Fast 3G'
-// and 'Fast 4G' presets (latency kept), real transfers from a loopback node:http origin:
+// and 'Fast 4G' presets (latency kept), real transfers from a loopback node:http origin in a worker thread:
 // - ours: `ses.fetch` on a fresh session with `enableNetworkEmulation(preset)`; the whole body is read.
 // - stream-throttle 0.1.3: undici `fetch`, a wait of the preset's latency from the request start,
 //   then the body piped through `new Throttle({ rate: downloadThroughput })`, one per response
@@ -23,9 +23,9 @@
 // Chromium's closed forms (all streams queued in one tick, §10) by a single µs.
 // Run: npm run bench:netem  (builds first)   or   node bench/netem.mjs [--quick] [--runs N]  (after npm run build)
 // --quick: one run, without the 1,000-stream Slow 3G (30 s) and Fast 3G (8 s) cells.
-import http from 'node:http';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { AsyncLocalStorage } from 'node:async_hooks';
+import { Worker } from 'node:worker_threads';
 import os from 'node:os';
 import { statSync } from 'node:fs';
 import { Readable } from 'node:stream';
@@ -69,26 +69,70 @@ for (const preset of PRESETS) {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Origin: /<tag>/<i>/<bytes>. Records, per request, when it arrived and when its response was written.
+// Origin: /<tag>/<i>/<bytes>, in a worker thread: its own heap and event loop, so its work and its
+// garbage collections never stall the session's loop (a real server is not in the client's
+// process either). It records, per request, when it arrived and when its response was written;
+// the bench takes those records after each cell, on its own clock (offset measured by pings).
 
+const ORIGIN_SOURCE = `
+const http = require('node:http');
+const { parentPort } = require('node:worker_threads');
 const bodies = new Map();
 const bodyOf = (size) => {
   let b = bodies.get(size);
   if (b === undefined) bodies.set(size, (b = Buffer.alloc(size, 'x')));
   return b;
 };
-const seen = new Map(); // tag/i → { recv, resp } (performance.now() ms)
-const origin = http.createServer((req, res) => {
+const seen = new Map();
+const server = http.createServer((req, res) => {
   const recv = performance.now();
   const [, tag, i, size] = req.url.split('/');
   const body = bodyOf(Number(size));
   res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': body.length, 'cache-control': 'no-store' });
   res.end(body);
-  seen.set(`${tag}/${i}`, { recv, resp: performance.now() });
+  seen.set(tag + '/' + i, { recv, resp: performance.now() });
 });
-origin.keepAliveTimeout = 30_000;
-await new Promise((r) => origin.listen(0, '127.0.0.1', 4096, r));
-const base = `http://127.0.0.1:${origin.address().port}`;
+server.keepAliveTimeout = 30000;
+server.listen(0, '127.0.0.1', 4096, () => parentPort.postMessage({ port: server.address().port }));
+parentPort.on('message', (m) => {
+  if (m.ping !== undefined) parentPort.postMessage({ pong: m.ping, now: performance.now() });
+  else if (m.take !== undefined) {
+    const out = [];
+    for (const [key, v] of seen) if (key.startsWith(m.take + '/')) { out.push([key, v]); seen.delete(key); }
+    parentPort.postMessage({ taken: m.take, seen: out });
+  } else if (m.close) server.close(() => parentPort.close());
+});
+`;
+const originWorker = new Worker(ORIGIN_SOURCE, { eval: true });
+const nextMessage = (test) => new Promise((resolve) => {
+  const on = (m) => { if (test(m)) { originWorker.off('message', on); resolve(m); } };
+  originWorker.on('message', on);
+});
+const { port: originPort } = await nextMessage((m) => m.port !== undefined);
+const base = `http://127.0.0.1:${originPort}`;
+// The worker's clock minus ours: from the ping with the shortest round trip of 50.
+let originClockOffset = 0;
+{
+  let bestRtt = Infinity;
+  for (let k = 0; k < 50; k++) {
+    const t0 = performance.now();
+    const reply = nextMessage((m) => m.pong === k);
+    originWorker.postMessage({ ping: k });
+    const { now } = await reply;
+    const t1 = performance.now();
+    if (t1 - t0 < bestRtt) {
+      bestRtt = t1 - t0;
+      originClockOffset = now - (t0 + t1) / 2;
+    }
+  }
+}
+/** The origin's records of one cell, by `tag/i`, on this thread's clock (performance.now() ms). */
+async function takeSeen(tag) {
+  const reply = nextMessage((m) => m.taken === tag);
+  originWorker.postMessage({ take: tag });
+  const { seen } = await reply;
+  return new Map(seen.map(([key, v]) => [key, { recv: v.recv - originClockOffset, resp: v.resp - originClockOffset }]));
+}
 
 /** Bytes of a response head as the throttle charges it: status line, header lines, blank line. */
 function headBytes(status, statusText, headers) {
@@ -105,7 +149,7 @@ function headBytes(status, statusText, headers) {
 // - CPU: the time inside startThrottle / stopThrottle / updateConditions, plus every netem kernel
 //   call made outside them (the timer path: netemTimer, netemNextWake...), by performance.now().
 
-const probe = { on: false, ms: 0, calls: 0, depth: 0, originUs: NaN, starts: new Map(), lastDone: new Map(), headDone: new Map(), readGaps: [], lastWake: -1, timerLate: [] };
+const probe = { inDone: undefined, on: false, ms: 0, calls: 0, depth: 0, originUs: NaN, starts: new Map(), lastDone: new Map(), headDone: new Map(), readGaps: [], lastWake: -1, timerLate: [] };
 const als = new AsyncLocalStorage();
 {
   const SP = dist.ThrottlingScheduler.prototype;
@@ -127,7 +171,9 @@ const als = new AsyncLocalStorage();
   };
   timed('startThrottle', function (a) {
     const [bytes, sendEndUs, start] = a;
-    const i = als.getStore();
+    // A read issued from inside a completion callback belongs to that callback's stream (the
+    // callback runs in the async context of whatever ran the scheduler's pass).
+    const i = probe.inDone ?? als.getStore();
     if (i === undefined) return;
     const now = this.clock.nowUs();
     if (start) probe.starts.set(i, { sendEndUs, startUs: now, H: bytes });
@@ -137,7 +183,13 @@ const als = new AsyncLocalStorage();
       const t = realClock.nowUs();
       probe.lastDone.set(i, t);
       if (start) probe.headDone.set(i, t);
-      done(result, rem);
+      const outer = probe.inDone;
+      probe.inDone = i;
+      try {
+        done(result, rem);
+      } finally {
+        probe.inDone = outer;
+      }
     };
   });
   timed('stopThrottle');
@@ -344,6 +396,7 @@ async function runCell(cell, side, run) {
   // The model for these very requests: ours with what its stage handed the scheduler (send end,
   // time of the call, head bytes) and the scheduler's grid origin; stream-throttle with the origin's
   // receipt of the request as send end and its response as the start, and the cell start as origin.
+  const seen = await takeSeen(tag);
   const streams = recs.map((r, i) => {
     const s = seen.get(`${tag}/${i}`);
     if (s === undefined) throw new Error(`${tag}/${i}: the origin never saw it`);
@@ -378,7 +431,6 @@ async function runCell(cell, side, run) {
   const bytes = recs.reduce((a, r) => a + r.H + N, 0);
   const phase0 = Math.min(...streams.map((s) => s.sendEndUs)) / 1000 + cond.latencyMs - o;
   const recvSpread = Math.max(...streams.map((s) => s.recv)) - o;
-  for (let i = 0; i < n; i++) seen.delete(`${tag}/${i}`);
   if (process.env.BENCH_DUMP) {
     const { writeFileSync } = await import('node:fs');
     writeFileSync(`${process.env.BENCH_DUMP}/${tag}.json`, JSON.stringify({ o, originUs, streams, recs, model: model.out }));
@@ -509,5 +561,6 @@ console.log('Error = measured − model per stream (positive: later than Chromiu
 console.log('Set times from enableNetworkEmulation (grid origin) to the last body byte. Throughput = Σ(head + body) over the transfer phase (from the first send end + latency).');
 console.log('stream-throttle side: undici fetch, then a wait until request start + latency, then the body through Throttle({ rate }) per response; its error is against the Chromium model for its own request times.');
 console.log(misses.length === 0 ? 'targets (1,000 streams: every finish within max(2 %, 5 ms) of the model; scheduler under 10 % of a core): met' : `targets (1,000 streams within max(2 %, 5 ms); scheduler under 10 %): MISSED: ${misses.join('; ')}`);
-origin.close();
+originWorker.postMessage({ close: true });
+await new Promise((r) => originWorker.once('exit', r));
 process.exit(0);

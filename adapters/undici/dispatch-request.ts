@@ -198,7 +198,7 @@ export async function dispatchRequest(dispatcher: Dispatcher, request: PipelineR
             }
             abort?.(reason instanceof Error ? reason : new Error(String(reason ?? 'aborted')));
           },
-        });
+        }, undefined, request.bodyGate);
         stream = body.stream;
         const out = body.sink;
         out.wire(0);

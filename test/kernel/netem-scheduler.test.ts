@@ -421,6 +421,46 @@ describe.each(['release', 'debug'] as const)('throttling scheduler (%s build)', 
       s.dispose();
     });
 
+    it('a late timer catches up: a pass at each due time, the reads of its callbacks queued then', () => {
+      // The timer due before `lateUntil` fires at `lateUntil` (a busy event loop).
+      const run = (lateUntil: number): Log => {
+        const vt = new VirtualTime();
+        const clock = new FakeClock(vt);
+        const setTimer = clock.setTimer.bind(clock);
+        clock.setTimer = (at, fire) => setTimer(at < lateUntil ? lateUntil : at, fire);
+        const s = new ThrottlingScheduler(clock, core);
+        s.updateConditions(cond(0, 150000));
+        const log: Log = [];
+        s.startThrottle(100, null, false, false, (r, rem) => {
+          log.push(['a', r, rem, vt.now]);
+          s.startThrottle(rem + 1500, null, false, false, rec(log, vt, 'a2')); // the next read, at once
+        });
+        s.startThrottle(2000, null, false, false, rec(log, vt, 'b'));
+        vt.at(25_000, () => s.startThrottle(1000, null, false, false, rec(log, vt, 'c')));
+        vt.run();
+        expect(s.pending).toBe(0);
+        s.dispose();
+        return log;
+      };
+      // On time: a at tick 1, its next read a2 behind b; c arrives at 25 ms behind a2 and b.
+      expect(run(0)).toEqual([
+        ['a', 'ok', -1400, 10000],
+        ['a2', 'ok', -1400, 30000],
+        ['b', 'ok', -1000, 40000],
+        ['c', 'ok', -500, 50000],
+      ]);
+      // Late until 35 ms: c's start at 25 ms first runs the pass due at 10 ms (a, and a2 queued at
+      // 10 ms, ahead of c); a2's pass (due 30 ms) comes with the late timer. Same bytes, same order,
+      // and what completes after the lateness is on time. (Without the catch-up, a would be charged
+      // the ticks it waited, -2900, and a2 would queue behind c.)
+      expect(run(35_000)).toEqual([
+        ['a', 'ok', -1400, 25000],
+        ['a2', 'ok', -1400, 35000],
+        ['b', 'ok', -1000, 40000],
+        ['c', 'ok', -500, 50000],
+      ]);
+    });
+
     it('a condition change settles whole ticks, loses the partial tick and starts a new grid', () => {
       const { vt, s } = setup(cond(0, 150000));
       const log: Log = [];
@@ -519,6 +559,18 @@ describe.each(['release', 'debug'] as const)('throttling scheduler (%s build)', 
     expect((core.exports as unknown as { netemCount(): number }).netemCount()).toBe(before);
     expect(s.startThrottle(10, null, false, false, () => {})).toBe('pass');
   });
+});
+
+it('a record due at once (covered by credit) completes in a microtask on the real clock, not after a timer tick', async () => {
+  const s = new ThrottlingScheduler();
+  s.updateConditions(cond(0, 150_000));
+  const log: string[] = [];
+  s.startThrottle(-5, null, false, false, (r, rem) => log.push(`${r} ${rem}`));
+  expect(log).toEqual([]); // never synchronously
+  await Promise.resolve();
+  await Promise.resolve();
+  expect(log).toEqual(['ok -5']);
+  s.dispose();
 });
 
 it('realClock gives integer µs and an unref’d timer', async () => {

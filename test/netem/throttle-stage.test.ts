@@ -8,6 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { ThrottlingScheduler, createThrottleStage, type SchedulerClock } from '../../core/src/index.ts';
 import type { PipelineRequest } from '../../core/src/fetch/transport.ts';
+import { createTappedBody, tapOf, type BodySink } from '../../core/src/fetch/body-tap.ts';
 import { session } from '../../hosts/node/index.ts';
 
 /** A clock whose time moves only when `run` fires the next timer. */
@@ -23,6 +24,23 @@ function virtualClock() {
     clock,
     get now() { return now; },
     set now(v: number) { now = v; },
+    /** Lets promises settle without firing a timer. */
+    async settle(): Promise<void> {
+      for (let i = 0; i < 5; i++) await new Promise((r) => setImmediate(r));
+    },
+    /** Fires the timers due up to `at`, on time, then moves the clock to `at`. */
+    async advanceTo(at: number): Promise<void> {
+      for (let i = 0; i < 100_000; i++) {
+        await this.settle();
+        const t = timer;
+        if (t === null || t.at > at) break;
+        timer = null;
+        now = Math.max(now, t.at);
+        t.fire();
+      }
+      now = at;
+      await this.settle();
+    },
     /** Lets promises settle, firing timers in time order, until `done()` or nothing is left. */
     async run(done: () => boolean): Promise<void> {
       for (let i = 0; i < 100_000 && !done(); i++) {
@@ -132,6 +150,101 @@ describe('throttle stage (virtual clock)', () => {
     expect((p.error as Error).message).toBe('socket hang up');
     expect(s.pending).toBe(0);
     expect(cancelled).toBe(true);
+    s.dispose();
+  });
+
+  it('reads ahead: the next read is queued when the previous one is released, even under a late timer', async () => {
+    // Four GETs with a 1,600-byte body (head 17 B): head, then a 1,500-byte read that needs one
+    // packet, then 100 bytes the credit covers. A, B, C start at 0; D at 25 ms. On time (the
+    // model): heads A 10, B 20, C 30 ms; A's and B's first body reads join the queue at 10 and
+    // 20 ms, ahead of D (25 ms): bodies end A 40, B 50, C 70, D 80 ms. With the timer late
+    // until D starts, the passes due at 10 and 20 ms run first, at their times, and the callers
+    // see the same finish times. (Reads issued when the caller pulls, at 25 ms, would queue A's
+    // and B's bodies behind D: A 50 ms.)
+    const scenario = async (late: boolean): Promise<number[]> => {
+      const v = virtualClock();
+      const s = new ThrottlingScheduler(v.clock);
+      s.updateConditions({ offline: false, latencyMs: 0, downloadThroughput: 150_000, uploadThroughput: 0 });
+      const stage = createThrottleStage(() => s);
+      const finishes: number[] = [];
+      const go = (i: number): void => {
+        void stage(request(), async () => new Response(new Uint8Array(1600)))
+          .then((r) => r.arrayBuffer())
+          .then((b) => { expect(b.byteLength).toBe(1600); finishes[i] = v.now; });
+      };
+      go(0);
+      go(1);
+      go(2);
+      await v.settle();
+      if (late) v.now = 25_000; // the timer due at 10 ms has not fired
+      else await v.advanceTo(25_000);
+      go(3);
+      await v.run(() => finishes.filter((x) => x !== undefined).length === 4);
+      s.dispose();
+      return finishes;
+    };
+    expect(await scenario(false)).toEqual([40_000, 50_000, 70_000, 80_000]);
+    expect(await scenario(true)).toEqual([40_000, 50_000, 70_000, 80_000]);
+  });
+
+  it('stands in the transport\'s own tapped body (no second stream) and never calls the transport back synchronously', async () => {
+    const v = virtualClock();
+    const s = new ThrottlingScheduler(v.clock);
+    s.updateConditions({ offline: false, latencyMs: 0, downloadThroughput: 150_000, uploadThroughput: 0 });
+    const stage = createThrottleStage(() => s);
+    // A transport that builds its bodies as tapped streams with the request's gate; it must not
+    // be re-entered from its own calls into a body (undici's parser is not re-entrant).
+    let inTransport = false;
+    const resumed: string[] = [];
+    const transport = (name: string, first: Uint8Array | null) => {
+      let sink!: BodySink;
+      let stream!: ReadableStream<Uint8Array>;
+      const next = async (r: PipelineRequest): Promise<Response> => {
+        expect(r.bodyGate).toBeTypeOf('function');
+        ({ stream, sink } = createTappedBody({
+          resume: () => { expect(inTransport).toBe(false); resumed.push(name); },
+          abort: () => { expect(inTransport).toBe(false); },
+        }, undefined, r.bodyGate));
+        if (first !== null) feed(first);
+        return new Response(stream);
+      };
+      const feed = (chunk: Uint8Array | null): void => {
+        inTransport = true;
+        try {
+          if (chunk === null) sink.close();
+          else sink.enqueue(chunk);
+        } finally {
+          inTransport = false;
+        }
+      };
+      return { next, feed, get stream() { return stream; } };
+    };
+    // Y: head first, its body comes later. X: 70 KB at once, more than the gate takes before it
+    // pauses the transport.
+    const y = transport('y', null);
+    const x = transport('x', new Uint8Array(70_000));
+    const py = settled(stage(request(), y.next));
+    const px = settled(stage(request(), x.next));
+    await v.advanceTo(10_000); // Y's head
+    expect(py.done).toBe(true);
+    expect(py.value!.body).toBe(y.stream); // the same stream: nothing wrapped, the stages above see its tap
+    expect(tapOf(py.value!.body)).not.toBeNull();
+    v.now = 25_000; // X's head (due at 20 ms) is late
+    // Y's body arrives: its read starts, which first runs the overdue pass; X's head is released
+    // there and takes its 70 KB chunk, so X's transport may go on: in a microtask, not inside this call.
+    y.feed(new Uint8Array(1000));
+    expect(resumed).toEqual([]);
+    await Promise.resolve();
+    expect(resumed).toEqual(['x']);
+    y.feed(null);
+    x.feed(null);
+    const by = settled(py.value!.arrayBuffer());
+    await v.run(() => px.done && by.done);
+    const bx = settled(px.value!.arrayBuffer());
+    await v.run(() => bx.done);
+    expect((by.value as ArrayBuffer).byteLength).toBe(1000);
+    expect((bx.value as ArrayBuffer).byteLength).toBe(70_000);
+    expect(s.pending).toBe(0);
     s.dispose();
   });
 

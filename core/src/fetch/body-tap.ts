@@ -47,8 +47,48 @@ export function tapOf(body: ReadableStream | null): BodyTap | null {
 // A reader that has this many bytes waiting unread pauses the transfer (Node's stream default).
 const PAUSE_BYTES = 64 * 1024;
 
-/** A body stream for a transport to fill through the returned sink. */
-export function createTappedBody(source: BodySource): { stream: ReadableStream<Uint8Array>; sink: BodySink } {
+/**
+ * A stage that stands between the transport and the reader of a tapped body (network emulation):
+ * the transport's chunks, end and failure go to it, and it hands chunks on through its
+ * {@link GateOut} when it likes. Installed when the body is created, before any byte arrives.
+ */
+export interface BodyGate {
+  /** How far the reader may be behind before `out.enqueue` says to wait (default: the body's). */
+  readonly pauseBytes?: number;
+  /** A chunk from the transport; false asks the transport to pause until `out.resume()`. */
+  push(chunk: Uint8Array): boolean;
+  /** The transport has delivered everything. */
+  end(): void;
+  /** The transport failed. */
+  error(err: unknown): void;
+  /** The reader wants more (it has read everything handed on). */
+  pull(): void;
+  /** The reader cancelled the body, or a stage failed it; the transfer is being stopped. */
+  cancel(reason: unknown): void;
+}
+
+/** How a gate hands on to the reader. */
+export interface GateOut {
+  /** Queues a chunk for the reader; false when the reader is `pauseBytes` behind (wait for `pull`). */
+  enqueue(chunk: Uint8Array): boolean;
+  close(): void;
+  /** Fails the body; the error goes through the stages' mappings when the reader gets to it. */
+  error(err: unknown): void;
+  /** Lets a transport paused by `push` go on. */
+  resume(): void;
+  /** Stops the transfer (the gate failed the body). */
+  stop(reason: unknown): void;
+}
+
+/** Makes the gate of a new tapped body; `tap` is the body's tap (its wire count). */
+export type BodyGateFactory = (out: GateOut, tap: BodyTap) => BodyGate;
+
+/**
+ * A body stream for a transport (or a stage that stands for one) to fill through the returned
+ * sink. `pauseBytes`: how far the reader may be behind before `enqueue` asks to pause. With
+ * `gate`, what the transport feeds goes through the gate that it makes (see {@link BodyGate}).
+ */
+export function createTappedBody(source: BodySource, pauseBytes: number = PAUSE_BYTES, gateFor?: BodyGateFactory): { stream: ReadableStream<Uint8Array>; sink: BodySink } {
   let controller!: ReadableStreamDefaultController<Uint8Array>;
   let finished = false;
   let waiting = false;
@@ -56,6 +96,8 @@ export function createTappedBody(source: BodySource): { stream: ReadableStream<U
   let maps: Array<(err: unknown) => unknown> | null = null;
   let done: Array<() => void> | null = null;
   let wire: number | null = null;
+  let gate: BodyGate | null = null;
+  let limit = pauseBytes;
   const finish = (): void => {
     finished = true;
     if (done) for (const fn of done.splice(0)) fn();
@@ -75,12 +117,14 @@ export function createTappedBody(source: BodySource): { stream: ReadableStream<U
     pull() {
       if (pendingError) return deliver(pendingError.err);
       waiting = true;
-      source.resume();
+      if (gate) gate.pull();
+      else source.resume();
     },
     cancel(reason) {
       if (finished) return;
       pendingError = null;
       finish();
+      gate?.cancel(reason);
       source.abort(reason);
     },
   }, { highWaterMark: 0, size: (chunk) => chunk.byteLength });
@@ -97,6 +141,7 @@ export function createTappedBody(source: BodySource): { stream: ReadableStream<U
       pendingError = null;
       controller.error(reason);
       finish();
+      gate?.cancel(reason);
       source.abort(reason);
     },
     wireBytes() {
@@ -104,26 +149,41 @@ export function createTappedBody(source: BodySource): { stream: ReadableStream<U
     },
   };
   taps.set(stream, tap);
-  const sink: BodySink = {
-    enqueue(chunk) {
-      if (finished || pendingError) return false;
-      waiting = false;
-      controller.enqueue(chunk);
-      return (controller.desiredSize ?? 0) > -PAUSE_BYTES;
-    },
-    close() {
-      if (finished || pendingError) return;
-      controller.close();
-      finish();
-    },
-    error(err) {
-      if (finished || pendingError) return;
-      if (waiting) deliver(err);
-      else pendingError = { err };
-    },
-    wire(n) {
-      wire = (wire ?? 0) + n;
-    },
+  // What reaches the reader: from the transport, or from the gate.
+  const enqueue = (chunk: Uint8Array): boolean => {
+    if (finished || pendingError) return false;
+    waiting = false;
+    controller.enqueue(chunk);
+    return (controller.desiredSize ?? 0) > -limit;
   };
-  return { stream, sink };
+  const close = (): void => {
+    if (finished || pendingError) return;
+    controller.close();
+    finish();
+  };
+  const error = (err: unknown): void => {
+    if (finished || pendingError) return;
+    if (waiting) deliver(err);
+    else pendingError = { err };
+  };
+  const countWire = (n: number): void => {
+    wire = (wire ?? 0) + n;
+  };
+  if (gateFor) {
+    const g = gateFor({ enqueue, close, error, resume: () => source.resume(), stop: (reason) => source.abort(reason) }, tap);
+    gate = g;
+    if (g.pauseBytes !== undefined) limit = g.pauseBytes;
+    const sink: BodySink = {
+      enqueue: (chunk) => (finished || pendingError ? false : g.push(chunk)),
+      close: () => {
+        if (!finished && !pendingError) g.end();
+      },
+      error: (err) => {
+        if (!finished && !pendingError) g.error(err);
+      },
+      wire: countWire,
+    };
+    return { stream, sink };
+  }
+  return { stream, sink: { enqueue, close, error, wire: countWire } };
 }

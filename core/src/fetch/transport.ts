@@ -3,6 +3,7 @@ import { toNetError } from '../net/net-errors.ts';
 import type { ConnectTarget } from '../net/host-resolver.ts';
 import type { SSLConfigState } from '../net/ssl-config.ts';
 import type { CertificateCheck } from '../net/certificate-verifier.ts';
+import type { BodyGateFactory } from './body-tap.ts';
 
 /**
  * A request as it travels through a session's pipeline. Each stage may change it and hands it to
@@ -34,6 +35,12 @@ export interface PipelineRequest {
    * connection (Chromium's LoadTimingInfo.send_end); network emulation counts the latency from it.
    */
   onRequestSent?: () => void;
+  /**
+   * Set by network emulation: a transport that builds its response body with `createTappedBody`
+   * passes this on, so that the throttle stands between the transport and the reader of that one
+   * stream. Other transports ignore it, and the stage wraps the body instead.
+   */
+  bodyGate?: BodyGateFactory;
   /** The fetch `cache` mode (absent: `default`); the session's HTTP cache reads it. */
   cache?: RequestCache;
   /** How the session's cookie jar treats this request (absent: send and store, same-site). */

@@ -1,7 +1,7 @@
 import { netError } from '../net/net-errors.ts';
 import type { PipelineRequest, Stage } from '../fetch/transport.ts';
 import { withBody } from '../fetch/response.ts';
-import { tapOf } from '../fetch/body-tap.ts';
+import { createTappedBody, tapOf, type BodyGateFactory, type BodyTap } from '../fetch/body-tap.ts';
 import type { SessionError } from '../errors.ts';
 import type { ThrottleResult, ThrottlingScheduler } from './throttling-scheduler.ts';
 
@@ -22,11 +22,15 @@ export function responseHeadBytes(response: Response): number {
 // One StartThrottle as a promise. `bytes` is the running total of the request (Chromium's
 // throttled_byte_count_): 'pass' leaves it as it is, a record's completion replaces it with the
 // remaining bytes (the overshoot to carry, below zero), offline rejects. `onRecord` learns the
-// record id while it waits (to stop it on abort).
-function throttle(scheduler: ThrottlingScheduler, bytes: number, sendEndUs: number | null, start: boolean, isUpload: boolean, onRecord: (id: number | null) => void): Promise<number> | number | 'offline' {
+// record id while it waits (to stop it on abort); `onReleased` runs inside the scheduler's
+// callback on completion.
+function throttle(scheduler: ThrottlingScheduler, bytes: number, sendEndUs: number | null, start: boolean, isUpload: boolean, onRecord: (id: number | null) => void,
+  onReleased?: (remaining: number) => void): Promise<number> | number | 'offline' {
   let settle: ((result: ThrottleResult, remaining: number) => void) | null = null;
   let early: [ThrottleResult, number] | null = null;
   const rv = scheduler.startThrottle(bytes, sendEndUs, start, isUpload, (result, remaining) => {
+    // Synchronously, inside the scheduler's pass: what follows the release starts at its time.
+    if (result === 'ok') onReleased?.(remaining);
     if (settle) settle(result, remaining);
     else early = [result, remaining];
   });
@@ -65,13 +69,17 @@ function waitFor<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promi
  * the packets of the response head. Its body is charged to the download budget as it is read:
  * pieces of at most 1500 bytes while download throttling is on, the overshoot carried; where the
  * transport counts the bytes before content decoding (Node), those are what is charged, as
- * Chromium charges encoded bytes. `scheduler()` is null while the session has never enabled
- * emulation: then the stage adds nothing.
+ * Chromium charges encoded bytes. The body is read ahead of the caller, as Chromium's URLLoader
+ * fills its data pipe (see {@link Download}). `scheduler()` is null while the session has
+ * never enabled emulation: then the stage adds nothing.
  */
 export function createThrottleStage(scheduler: () => ThrottlingScheduler | null): Stage {
   return async (request, next) => {
     const s = scheduler();
     if (s === null) return next(request);
+    // Every request that enters is a moment to run an overdue timer (a burst of new requests
+    // keeps the event loop busy, and the timer's callback waits behind them).
+    s.poll();
     const context = { url: request.url.href, partition: request.partition };
     if (s.offline) throw netError('ERR_INTERNET_DISCONNECTED', context);
     const clock = s.clock;
@@ -89,125 +97,403 @@ export function createThrottleStage(scheduler: () => ThrottlingScheduler | null)
       sendEndUs = clock.nowUs();
     }
     // A transport that reports when the request went out (Node) gives the send end Chromium uses:
-    // after connecting, after the body.
-    sent = { ...sent, onRequestSent: () => { sendEndUs = Math.max(sendEndUs ?? 0, clock.nowUs()); } };
+    // after connecting, after the body. It is also a moment to run an overdue scheduler timer.
+    // A transport that builds its body as a tapped stream takes the throttle in as the body's gate.
+    const gate = gatedDownload(s, context, request.signal);
+    sent = { ...sent, onRequestSent: () => { sendEndUs = Math.max(sendEndUs ?? 0, clock.nowUs()); s.poll(); }, bodyGate: gate.factory };
     let response: Response;
     try {
       response = await next(sent);
     } catch (err) {
       upload?.stop(err);
+      gate.get()?.download.cancel(err);
       throw err;
     }
     upload?.detach();
-    // Throttle(start = true): the head's bytes, after the latency counted from the send end.
+    const gated = gate.get();
+    // A transport that decodes Content-Encoding itself and counts the encoded bytes (Node) lets the
+    // stage charge what came over the wire, as Chromium does; elsewhere decoded bytes are charged.
+    const wire = response.body !== null && response.headers.has('content-encoding') && tapOf(response.body)?.wireBytes() != null;
+    let body: Download | null = null;
+    if (response.body !== null) {
+      // The transport took the gate: the throttle is already inside the body. Else it wraps it.
+      if (gated !== null && tapOf(response.body) === gated.tap) {
+        gated.stream = response.body;
+        body = gated.download;
+      } else {
+        gated?.download.cancel(undefined);
+        body = readerDownload(response.body, s, context, request.signal);
+      }
+    }
+    // The head failed: the body goes (the transport's own body is cancelled as a whole).
+    const drop = (reason: unknown): void => {
+      if (body !== null && body.stream === response.body) void response.body.cancel(reason).catch(() => undefined);
+      else body?.cancel(reason);
+    };
+    // Throttle(start = true): the head's bytes, after the latency counted from the send end. The
+    // body's first read is issued in the same callback that releases the head.
     let record: number | null = null;
-    const started = throttle(s, responseHeadBytes(response), sendEndUs ?? clock.nowUs(), true, false, (id) => { record = id; });
-    let count: number;
+    const started = throttle(s, responseHeadBytes(response), sendEndUs ?? clock.nowUs(), true, false, (id) => { record = id; }, (count) => body?.begin(count, wire));
     if (started === 'offline') {
-      await response.body?.cancel().catch(() => undefined);
+      drop(undefined);
       throw netError('ERR_INTERNET_DISCONNECTED', context);
     }
-    if (typeof started === 'number') count = started;
+    if (typeof started === 'number') body?.begin(started, wire);
     else {
       try {
-        count = await waitFor(started, request.signal);
+        await waitFor(started, request.signal);
       } catch (err) {
         if (record !== null) s.stopThrottle(record);
-        await response.body?.cancel().catch(() => undefined);
+        drop(err);
         throw err === OFFLINE ? netError('ERR_INTERNET_DISCONNECTED', context) : err;
       }
     }
-    if (response.body === null) return response;
-    // A transport that decodes Content-Encoding itself and counts the encoded bytes (Node) lets the
-    // stage charge what came over the wire, as Chromium does; elsewhere decoded bytes are charged.
-    const tap = tapOf(response.body);
-    const wire = response.headers.has('content-encoding') && tap !== null && tap.wireBytes() !== null ? () => tap.wireBytes()! : null;
-    return withBody(response, throttledDownload(response.body, s, count, context, request.signal, wire));
+    if (body === null || body.stream === response.body) return response;
+    return withBody(response, body.stream);
   };
 }
 
-// The body as the caller reads it, each read released when the scheduler has sent its packets.
-// End of stream is not throttled (Chromium returns a synchronous EOF at once). Offline fails the
-// next read, and a read waiting in the queue; an abort ends a waiting read at once.
-function throttledDownload(source: ReadableStream<Uint8Array>, s: ThrottlingScheduler, initialCount: number, context: Record<string, unknown>,
-  signal: AbortSignal | undefined, wireBytes: (() => number) | null): ReadableStream<Uint8Array> {
-  const reader = source.getReader();
-  let count = initialCount;
-  let pending: Uint8Array | null = null;
-  let record: number | null = null;
-  let wireCharged = 0;
-  let finished = false;
-  // Every way out: the record leaves the queue and the source is let go.
-  const finish = (cancelSource: boolean, reason?: unknown): void => {
-    if (finished) return;
-    finished = true;
-    if (record !== null) s.stopThrottle(record);
-    record = null;
-    if (cancelSource) void reader.cancel(reason).catch(() => undefined);
-  };
-  const offline = (): SessionError => netError('ERR_INTERNET_DISCONNECTED', context);
-  // Charges `bytes` more (one read of Chromium's); false when offline.
-  const charge = async (bytes: number): Promise<void> => {
-    count += bytes;
-    const rv = throttle(s, count, null, false, false, (id) => { record = id; });
-    if (rv === 'offline') throw offline();
-    if (typeof rv === 'number') count = rv;
-    else {
-      try {
-        count = await waitFor(rv, signal);
-      } catch (err) {
-        throw err === OFFLINE ? offline() : err;
-      }
+// Chromium's URLLoader reads into a mojo data pipe of this size (kDataPipeDefaultAllocationSize)
+// while it has room, whatever the consumer's pace.
+const PIPE_BYTES = 512 * 1024;
+// Bytes the transport may hand over ahead of the throttle before it is asked to pause (its socket buffer).
+const INBOX_BYTES = 64 * 1024;
+const EMPTY = new Uint8Array(0);
+
+/** Where a download's bytes come from and go to. */
+interface DownloadIo {
+  /** The body the caller reads. */
+  readonly stream: ReadableStream<Uint8Array>;
+  /** Asks the source for more (it answers through push / end / error). */
+  want(): void;
+  /** Lets the source go (the body failed here, or the head did). */
+  stop(reason: unknown): void;
+  /** Hands a piece to the caller; false when the pipe is full (until `resume`). */
+  enqueue(piece: Uint8Array): boolean;
+  close(): void;
+  error(err: unknown): void;
+  /** Encoded bytes received so far, when the transport counts them. */
+  wireBytes(): number | null;
+}
+
+// The body, read ahead of the caller as Chromium's URLLoader reads into its data pipe: while the
+// pipe (PIPE_BYTES unread) has room, the next throttled read is issued the moment the previous one
+// is released, from inside the scheduler's callback when the transport has the bytes already, so
+// the read joins the round-robin queue when Chromium's would, whenever the caller gets to it. Each
+// piece goes to the caller when the scheduler has sent its packets. End of stream is not throttled
+// (Chromium returns a synchronous EOF at once). Offline fails a read waiting in the queue at once
+// and an idle body at its next read; an abort ends a waiting read at once. A transport failure
+// passes through at once, as Chromium's Throttle() lets errors through.
+class Download {
+  io!: DownloadIo;
+  readonly #s: ThrottlingScheduler;
+  readonly #context: Record<string, unknown>;
+  readonly #signal: AbortSignal | undefined;
+  #count = 0;
+  #begun = false;
+  #finished = false;
+  #wire = false;
+  #record: number | null = null;
+  // What the waiting read releases to the caller.
+  #held: Uint8Array | null = null;
+  // Chunks from the source not yet charged, each with the encoded bytes received with it.
+  readonly #inbox: Uint8Array[] = [];
+  readonly #inboxWire: number[] = [];
+  #inboxBytes = 0;
+  #wireSeen = 0;
+  #sourceDone = false;
+  // The chunk being charged: next byte `at`; with wire counting, the encoded bytes still to charge
+  // before the whole chunk goes out (-1 without).
+  #chunk: Uint8Array | null = null;
+  #at = 0;
+  #wireLeft = -1;
+  // The pipe has room.
+  #room = true;
+  #pumping = false;
+  #again = false;
+  readonly #done = (result: ThrottleResult, remaining: number): void => this.#released(result, remaining);
+  readonly #onAbort = (): void => this.fail(this.#signal!.reason, true);
+
+  constructor(s: ThrottlingScheduler, context: Record<string, unknown>, signal: AbortSignal | undefined) {
+    this.#s = s;
+    this.#context = context;
+    this.#signal = signal;
+    signal?.addEventListener('abort', this.#onAbort, { once: true });
+  }
+
+  get stream(): ReadableStream<Uint8Array> {
+    return this.io.stream;
+  }
+
+  /** The head is out with the running count `count`: the reads start (at once when bytes are there). */
+  begin(count: number, wire: boolean): void {
+    if (this.#begun || this.#finished) return;
+    this.#begun = true;
+    this.#count = count;
+    this.#wire = wire;
+    this.#pump();
+  }
+
+  /** A chunk from the source; false: hold on until asked (`want`). */
+  push(chunk: Uint8Array): boolean {
+    if (this.#finished) return false;
+    if (chunk.byteLength > 0) {
+      const wire = this.io.wireBytes();
+      // A decoded chunk carries the encoded bytes received since the last one.
+      const delta = wire === null ? 0 : Math.max(0, wire - this.#wireSeen);
+      if (wire !== null) this.#wireSeen = wire;
+      this.#inbox.push(chunk);
+      this.#inboxWire.push(delta);
+      this.#inboxBytes += chunk.byteLength;
+      this.#pump();
     }
-  };
-  return new ReadableStream<Uint8Array>({
-    async pull(controller) {
-      try {
-        if (s.offline) throw offline();
-        let chunk = pending;
-        pending = null;
-        while (chunk === null || chunk.byteLength === 0) {
-          const step = await reader.read();
-          if (step.done) {
-            // Encoded bytes that produced no output (a gzip trailer) still count.
-            const rest = wireBytes === null ? 0 : wireBytes() - wireCharged;
-            if (rest > 0) await chargeWire(rest);
-            finish(false);
-            controller.close();
+    return this.#inboxBytes < INBOX_BYTES;
+  }
+
+  /** The source has no more. */
+  end(): void {
+    if (this.#finished) return;
+    this.#sourceDone = true;
+    this.#pump();
+  }
+
+  /** The caller wants more: the pipe has room again. */
+  resume(): void {
+    this.#room = true;
+    this.#pump();
+  }
+
+  /** Fails the body: the record leaves the queue, the caller gets `err`; `stopSource` lets the source go. */
+  fail(err: unknown, stopSource: boolean): void {
+    if (this.#finished) return;
+    this.#finish();
+    if (stopSource) this.io.stop(err);
+    this.io.error(err);
+  }
+
+  /** The head failed, or the caller cancelled the body: the record leaves the queue and the source goes. */
+  cancel(reason: unknown): void {
+    if (this.#finished) return;
+    this.#finish();
+    this.io.stop(reason);
+  }
+
+  /** The body was ended from outside, source included: the record leaves the queue. */
+  drop(): void {
+    if (!this.#finished) this.#finish();
+  }
+
+  #finish(): void {
+    this.#finished = true;
+    this.#signal?.removeEventListener('abort', this.#onAbort);
+    if (this.#record !== null) this.#s.stopThrottle(this.#record);
+    this.#record = null;
+    this.#held = null;
+    this.#chunk = null;
+    this.#inbox.length = 0;
+    this.#inboxWire.length = 0;
+  }
+
+  #offline(): SessionError {
+    return netError('ERR_INTERNET_DISCONNECTED', this.#context);
+  }
+
+  #release(piece: Uint8Array | null): void {
+    if (piece !== null && piece.byteLength > 0 && !this.io.enqueue(piece)) this.#room = false;
+  }
+
+  #released(result: ThrottleResult, remaining: number): void {
+    this.#record = null;
+    if (this.#finished) return;
+    if (result === 'offline') return this.fail(this.#offline(), true);
+    this.#count = remaining;
+    const piece = this.#held;
+    this.#held = null;
+    this.#release(piece);
+    this.#pump();
+  }
+
+  // Issues reads while there are bytes and room; re-entered (from the source or the caller inside
+  // a step) it only notes to go on.
+  #pump(): void {
+    if (this.#pumping) {
+      this.#again = true;
+      return;
+    }
+    this.#pumping = true;
+    try {
+      do {
+        this.#again = false;
+        this.#step();
+      } while (this.#again);
+    } catch (err) {
+      this.fail(err, true);
+    } finally {
+      this.#pumping = false;
+    }
+  }
+
+  #step(): void {
+    const s = this.#s;
+    for (;;) {
+      if (this.#finished || !this.#begun || this.#record !== null) return;
+      let chunk = this.#chunk;
+      if (chunk === null) {
+        if (this.#inbox.length > 0) {
+          chunk = this.#chunk = this.#inbox.shift()!;
+          const wire = this.#inboxWire.shift()!;
+          this.#inboxBytes -= chunk.byteLength;
+          this.#at = 0;
+          this.#wireLeft = this.#wire ? wire : -1;
+          // Room in the inbox again: the source may go on.
+          if (this.#inbox.length === 0 && !this.#sourceDone) this.io.want();
+        } else if (!this.#sourceDone) {
+          return this.io.want();
+        } else {
+          // Encoded bytes that produced no output (a gzip trailer) still count.
+          const rest = this.#wire ? (this.io.wireBytes() ?? 0) - this.#wireSeen : 0;
+          if (rest <= 0) {
+            this.#finish();
+            this.io.close();
             return;
           }
-          chunk = step.value;
+          this.#wireSeen += rest;
+          chunk = this.#chunk = EMPTY;
+          this.#wireLeft = rest;
         }
-        if (wireBytes !== null) {
-          // A decoded chunk: charge the encoded bytes received since the last one, then hand it over whole.
-          const wire = wireBytes();
-          const delta = wire - wireCharged;
-          wireCharged = wire;
-          if (delta > 0) await chargeWire(delta);
-          controller.enqueue(chunk);
-          return;
-        }
-        let piece = chunk;
-        if (s.downloadThrottled && chunk.byteLength > PACKET) {
-          piece = chunk.subarray(0, PACKET);
-          pending = chunk.subarray(PACKET);
-        }
-        await charge(piece.byteLength);
-        controller.enqueue(piece);
-      } catch (err) {
-        finish(true, err);
-        controller.error(err);
       }
-    },
-    cancel(reason) {
-      finish(false);
-      return reader.cancel(reason);
-    },
-  }, { highWaterMark: 0 });
-
-  async function chargeWire(bytes: number): Promise<void> {
-    for (let left = bytes; left > 0; left -= PACKET) await charge(s.downloadThrottled ? Math.min(PACKET, left) : left);
+      // Chromium's Read(): a transaction fails at its next read once offline.
+      if (s.offline) return this.fail(this.#offline(), true);
+      if (!this.#room) return; // the pipe is full: the caller's next read resumes
+      let bytes: number;
+      let piece: Uint8Array | null;
+      if (this.#wireLeft < 0) {
+        const left = chunk.byteLength - this.#at;
+        bytes = s.downloadThrottled ? Math.min(PACKET, left) : left;
+        piece = bytes === chunk.byteLength ? chunk : chunk.subarray(this.#at, this.#at + bytes);
+        this.#at += bytes;
+        if (this.#at >= chunk.byteLength) this.#chunk = null;
+      } else {
+        bytes = s.downloadThrottled ? Math.min(PACKET, this.#wireLeft) : this.#wireLeft;
+        this.#wireLeft -= bytes;
+        piece = null;
+        if (this.#wireLeft === 0) {
+          piece = chunk;
+          this.#chunk = null;
+          this.#wireLeft = -1;
+        }
+      }
+      // Read ahead from the source: the next chunk (or the end) is there when this piece is released.
+      if (this.#chunk === null && this.#inbox.length === 0 && !this.#sourceDone) this.io.want();
+      if (bytes === 0) {
+        this.#release(piece);
+        continue;
+      }
+      this.#count += bytes;
+      const rv = s.startThrottle(this.#count, null, false, false, this.#done);
+      if (rv === 'offline') return this.fail(this.#offline(), true);
+      if (rv === 'pass') {
+        this.#release(piece);
+        continue;
+      }
+      this.#record = rv;
+      this.#held = piece;
+      return;
+    }
   }
+}
+
+/**
+ * The throttle as the gate of the transport's own body (fetch/body-tap.ts): the transport pushes
+ * its chunks into the download, which hands them on to the one stream the caller reads.
+ */
+interface Gated {
+  readonly tap: BodyTap;
+  readonly download: Download;
+  /** The transport's body, once the stage has it. */
+  stream: ReadableStream<Uint8Array> | null;
+}
+
+function gatedDownload(s: ThrottlingScheduler, context: Record<string, unknown>, signal: AbortSignal | undefined): { factory: BodyGateFactory; get(): Gated | null } {
+  let made: Gated | null = null;
+  const factory: BodyGateFactory = (out, tap) => {
+    made?.download.cancel(undefined);
+    const d = new Download(s, context, signal);
+    let paused = false;
+    const entry: Gated = { tap, stream: null, download: d };
+    made = entry;
+    d.io = {
+      get stream() {
+        return entry.stream!;
+      },
+      // The transport is called back in a microtask, never synchronously: these run inside the
+      // scheduler's pass, which may run inside another request's transport callback (undici's
+      // parser is not re-entrant).
+      want() {
+        if (paused) {
+          paused = false;
+          queueMicrotask(() => out.resume());
+        }
+      },
+      stop: (reason) => queueMicrotask(() => out.stop(reason)),
+      enqueue: (piece) => out.enqueue(piece),
+      close: () => out.close(),
+      error: (err) => out.error(err),
+      wireBytes: () => tap.wireBytes(),
+    };
+    return {
+      pauseBytes: PIPE_BYTES,
+      push(chunk) {
+        s.poll();
+        if (d.push(chunk)) return true;
+        paused = true;
+        return false;
+      },
+      end: () => d.end(),
+      error: (err) => d.fail(err, false),
+      pull: () => d.resume(),
+      // The body stops the transport itself.
+      cancel: () => d.drop(),
+    };
+  };
+  return { factory, get: () => made };
+}
+
+/** The throttle around a body from elsewhere: read through its reader, handed on as a new (tapped) stream. */
+function readerDownload(source: ReadableStream<Uint8Array>, s: ThrottlingScheduler, context: Record<string, unknown>, signal: AbortSignal | undefined): Download {
+  const reader = source.getReader();
+  const tap = tapOf(source);
+  const d = new Download(s, context, signal);
+  let reading = false;
+  // The transport's bytes are read as soon as they come (its socket buffer), one chunk ahead.
+  const want = (): void => {
+    if (reading) return;
+    reading = true;
+    reader.read().then((step) => {
+      reading = false;
+      if (step.done) d.end();
+      else d.push(step.value);
+    }, (err: unknown) => {
+      reading = false;
+      d.fail(err, false);
+    });
+  };
+  const { stream, sink } = createTappedBody({
+    resume: () => d.resume(),
+    // The caller cancelled the body, or a stage above failed it.
+    abort: (reason) => d.cancel(reason),
+  }, PIPE_BYTES);
+  d.io = {
+    stream,
+    want,
+    stop: (reason) => void reader.cancel(reason).catch(() => undefined),
+    enqueue: (piece) => sink.enqueue(piece),
+    close: () => sink.close(),
+    error: (err) => sink.error(err),
+    wireBytes: () => tap?.wireBytes() ?? null,
+  };
+  want();
+  return d;
 }
 
 interface ThrottledUpload {

@@ -64,15 +64,29 @@ export function latencyUs(latencyMs: number): number {
 /** A fresh real clock with its own timer (each scheduler needs its own one-timer clock). */
 export function createRealClock(): SchedulerClock {
   let timer: ReturnType<typeof setTimeout> | undefined;
+  // Bumped by every setTimer / clearTimer: a queued zero-delay firing runs only if still current.
+  let immediate = 0;
   const nowUs = (): number => Math.floor(performance.now() * 1000);
   return {
     nowUs,
     setTimer(atUs: number, fire: () => void): void {
       if (timer !== undefined) clearTimeout(timer);
+      timer = undefined;
+      const delayMs = (atUs - nowUs()) / 1000;
+      if (delayMs <= 0) {
+        // Due already (a read its carried credit covers): Chromium's zero-delay task. A setTimeout
+        // would wait at least 1 ms (more on a busy loop), so it runs as a microtask instead.
+        const token = ++immediate;
+        queueMicrotask(() => {
+          if (immediate === token) fire();
+        });
+        return;
+      }
+      immediate++;
       const t = setTimeout(() => {
         if (timer === t) timer = undefined;
         fire();
-      }, Math.max(0, (atUs - nowUs()) / 1000));
+      }, delayMs);
       timer = t;
       const u = t as unknown as { unref?: () => void };
       if (typeof u.unref === 'function') u.unref();
@@ -80,6 +94,7 @@ export function createRealClock(): SchedulerClock {
     clearTimer(): void {
       if (timer !== undefined) clearTimeout(timer);
       timer = undefined;
+      immediate++;
     },
   };
 }
@@ -91,6 +106,9 @@ export function createRealClock(): SchedulerClock {
 export const realClock: SchedulerClock = createRealClock();
 
 type Done = (result: ThrottleResult, remainingBytes: number) => void;
+
+/** Passes one timer firing makes at most before it yields (a zero-delay timer carries on). */
+const MAX_PASSES = 100_000;
 
 const handles = new KernelHandles('netem.free', (x, handle) => netemKernel(x).netemFree(handle));
 
@@ -116,6 +134,10 @@ export class ThrottlingScheduler {
   #conditions: NetworkConditions = OFF;
   #depth = 0;
   #armedAt = -1;
+  /** The time of the pass whose callbacks are running: a startThrottle from inside them happens then. */
+  #passUs = 0;
+  /** The latest time handed to the kernel. */
+  #lastUs = 0;
   #disposed = false;
   readonly #fire = (): void => this.#onTimer();
 
@@ -148,13 +170,13 @@ export class ThrottlingScheduler {
     return slot.handle;
   }
 
-  #apply(c: NetworkConditions, h: number): number {
+  #apply(c: NetworkConditions, h: number, now: number = this.clock.nowUs()): number {
     const latency = num(c.latencyMs);
     const down = num(c.downloadThroughput);
     const up = num(c.uploadThroughput);
     const offline = c.offline === true;
     const throttling = !offline && (latency !== 0 || down !== 0 || up !== 0);
-    const now = this.clock.nowUs();
+    if (now > this.#lastUs) this.#lastUs = now;
     return this.core.call('netem.setConditions', (x) =>
       netemKernel(x).netemSetConditions(h, now, offline, throttling, latency > 0, latencyUs(latency), tickLengthUs(down), tickLengthUs(up), down !== 0, up !== 0),
     );
@@ -168,11 +190,14 @@ export class ThrottlingScheduler {
       downloadThroughput: num(conditions.downloadThroughput),
       uploadThroughput: num(conditions.uploadThroughput),
     };
+    const now = this.#now();
+    // Completions due before this change happen first, under the old conditions.
+    if (this.#depth === 0) this.#catchUp(now);
     const h = this.#h();
     this.#conditions = c;
-    const n = this.#apply(c, h);
-    if (n > 0) this.#dispatch(n);
-    else if (this.#depth === 0) this.#arm();
+    const n = this.#apply(c, h, now);
+    if (n > 0) this.#dispatch(n, now);
+    if (this.#depth === 0) this.#arm(now);
   }
 
   get conditions(): NetworkConditions {
@@ -202,8 +227,12 @@ export class ThrottlingScheduler {
    */
   startThrottle(bytes: number, sendEndUs: number | null, start: boolean, isUpload: boolean, done: Done): 'pass' | 'offline' | number {
     if (this.#disposed) return 'pass';
+    const now = this.#now();
+    // An overdue timer's completions come first (they were due before this call), each at its time.
+    if (this.#depth === 0) this.#catchUp(now);
+    if (this.#disposed) return 'pass';
     const h = this.#h();
-    const now = this.clock.nowUs();
+    if (now > this.#lastUs) this.#lastUs = now;
     const b = Math.trunc(bytes);
     const sendEnd = sendEndUs === null ? now : Math.trunc(sendEndUs);
     const id = this.core.call('netem.start', (x) => netemKernel(x).netemStart(h, now, b, sendEnd, start, isUpload));
@@ -214,13 +243,22 @@ export class ThrottlingScheduler {
     return id;
   }
 
+  /**
+   * Runs the timer now if it is overdue (a busy event loop holds timers back): an I/O callback
+   * that calls this delivers the completions due by then, each at its due time.
+   */
+  poll(): void {
+    if (this.#depth === 0 && this.#armedAt >= 0 && !this.#disposed) this.#catchUp(this.clock.nowUs());
+  }
+
   /** StopThrottle (§4.8): removes a record from every list (cancellation); no callback. */
   stopThrottle(id: number): void {
     if (!this.#done.delete(id)) return;
     const slot = this.#slot;
     if (slot.handle === 0 || slot.generation !== this.core.generation) return;
     this.#k().netemStop(slot.handle, id);
-    if (this.#depth === 0) this.#arm();
+    // An overdue timer stays as it is: it fires soon and catches up from its due time.
+    if (this.#depth === 0 && !(this.#armedAt >= 0 && this.#armedAt <= this.clock.nowUs())) this.#arm();
   }
 
   /** Number of records waiting (suspended + download + upload). */
@@ -257,18 +295,45 @@ export class ThrottlingScheduler {
     for (const d of waiting) d('ok', 0);
   }
 
-  #onTimer(): void {
-    this.#armedAt = -1;
-    if (this.#disposed) return;
-    const h = this.#h();
-    const now = this.clock.nowUs();
-    const n = this.core.call('netem.timer', (x) => netemKernel(x).netemTimer(h, now));
-    if (n > 0) this.#dispatch(n);
-    else if (this.#depth === 0) this.#arm(now);
+  /** Now for a new operation: the running pass's time inside its callbacks, else the clock's. */
+  #now(): number {
+    return this.#depth > 0 ? this.#passUs : this.clock.nowUs();
   }
 
-  /** Runs the `n` callbacks in the out area (copied first: callbacks may re-enter), then re-arms. */
-  #dispatch(n: number): void {
+  /** Runs an overdue timer at once (before an operation at `now`), so that nothing overtakes it. */
+  #catchUp(now: number): void {
+    if (this.#armedAt >= 0 && this.#armedAt <= now && !this.#disposed) this.#run(now);
+  }
+
+  #onTimer(): void {
+    if (this.#disposed || this.#armedAt < 0) return;
+    this.#run(this.clock.nowUs());
+  }
+
+  /**
+   * OnTimer (§4.7) for a timer that may fire late: a pass at each due time up to `now`, in order,
+   * each at its own time (its callbacks' new reads are queued then, as with a timer on time), then
+   * ArmTimer. A late timer thus delays the delivery of completions, but not the order of the
+   * round-robin queue nor the grid ticks of the reads issued from the callbacks.
+   */
+  #run(now: number): void {
+    let t = this.#armedAt;
+    this.#armedAt = -1;
+    for (let passes = 0; t >= 0 && t <= now && passes < MAX_PASSES; passes++) {
+      if (t < this.#lastUs) t = this.#lastUs;
+      const h = this.#h();
+      const at = t;
+      const n = this.core.call('netem.timer', (x) => netemKernel(x).netemTimer(h, at));
+      this.#lastUs = at;
+      if (n > 0) this.#dispatch(n, at);
+      if (this.#disposed) return;
+      t = this.#k().netemNextWake(this.#h(), at);
+    }
+    this.#aim(t);
+  }
+
+  /** Runs the `n` callbacks in the out area (copied first: callbacks may re-enter) as of time `t`; the caller re-arms. */
+  #dispatch(n: number, t: number): void {
     const x = this.#k();
     const f64 = new Float64Array(this.core.exports.memory.buffer, x.netemOutPtr(), n * 3);
     const dones: Done[] = new Array(n);
@@ -281,7 +346,9 @@ export class ThrottlingScheduler {
       rest[i * 2] = f64[i * 3 + 1] as number;
       rest[i * 2 + 1] = f64[i * 3 + 2] as number;
     }
+    const outer = this.#passUs;
     this.#depth++;
+    this.#passUs = t;
     try {
       for (let i = 0; i < n; i++) {
         const d = dones[i];
@@ -289,20 +356,23 @@ export class ThrottlingScheduler {
       }
     } finally {
       this.#depth--;
-      if (this.#depth === 0 && !this.#disposed) this.#arm();
+      this.#passUs = outer;
     }
   }
 
   /** ArmTimer (§4.6): one timer at the earliest completion; cleared when nothing waits. */
-  #arm(now: number = this.clock.nowUs()): void {
+  #arm(now: number = this.#lastUs): void {
     if (this.#disposed) return;
     const h = this.#h();
-    const at = this.#k().netemNextWake(h, now);
+    this.#aim(this.#k().netemNextWake(h, now));
+  }
+
+  /** Aims the one timer at `at` (µs), or stops it when `at` < 0. */
+  #aim(at: number): void {
+    if (this.#disposed) return;
     if (at < 0) {
-      if (this.#armedAt !== -1) {
-        this.#timer.clearTimer();
-        this.#armedAt = -1;
-      }
+      this.#timer.clearTimer();
+      this.#armedAt = -1;
       return;
     }
     if (at === this.#armedAt) return;
