@@ -96,3 +96,17 @@ describe('parseCookieDate: the IMF-fixdate shortcut agrees with the full Chromiu
     }
   });
 });
+
+describe('parseCookieDate: the cache of the last few texts', () => {
+  test('answers repeated and interleaved texts as the full algorithm does', () => {
+    // A small pool, drawn from in random order, so the cache sees hits, misses, evictions and
+    // texts of the same length with different answers (also copies that are not the same string).
+    const next = random(400);
+    const pool = [...fixdates(12, 77), ...dateCases.slice(0, 12).map((c) => c.test), '', 'Sun, 06 Nov 1994 08:49:37 GMT'];
+    for (let i = 0; i < 20000; i++) {
+      const text = pool[Math.floor(next() * pool.length)] as string;
+      const copy = next() < 0.5 ? text : `${text} `.slice(0, text.length);
+      expect(parseCookieDate(copy), JSON.stringify(text)).toBe(parseCookieDateFull(text));
+    }
+  });
+});

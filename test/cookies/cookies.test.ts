@@ -221,6 +221,33 @@ describe(`ses.cookies on ${host.name}`, () => {
     expect(() => ses.clearData({ origins: ['about:blank'] })).toThrow(TypeError);
   });
 
+  it('applies calls in the order they are made, awaited or not, before and after the jar loads', async () => {
+    const ses = freshSession('order');
+    const url = 'https://order.example/';
+    const names = (list: any[]) => list.map((c: any) => c.name).sort();
+    // Before the first load: everything waits for it, and runs in call order.
+    const setA = ses.cookies.set({ url, name: 'a', value: '1' });
+    const g1 = ses.cookies.get({ url });
+    const removeA = ses.cookies.remove(url, 'a');
+    const g2 = ses.cookies.get({ url });
+    const setB = ses.cookies.set({ url, name: 'b', value: '2' });
+    expect(names(await g1)).toEqual(['a']);
+    expect(names(await g2)).toEqual([]);
+    await Promise.all([setA, removeA, setB]);
+    // Loaded: the same, with no call waiting for another.
+    const setC = ses.cookies.set({ url, name: 'c', value: '3' });
+    const g3 = ses.cookies.get({ url });
+    const removeB = ses.cookies.remove(url, 'b');
+    const g4 = ses.cookies.get({ url, name: 'b' });
+    const bad = ses.cookies.set({ url: 'not a url', name: 'd', value: '4' });
+    const g5 = ses.cookies.get({ url });
+    expect(names(await g3)).toEqual(['b', 'c']);
+    expect(await g4).toEqual([]);
+    expect(names(await g5)).toEqual(['c']);
+    await Promise.all([setC, removeB]);
+    await expect(bad).rejects.toThrow();
+  });
+
   it('isolates partitions', async () => {
     const a = freshSession('iso-a');
     const b = freshSession('iso-b');

@@ -13,7 +13,14 @@ const SPACES = ['', '', '', ' ', '  '];
 const SPACES_AND_TABS = [...SPACES, '\t', ' \t '];
 const CHARACTERS = [...'abcXYZ019-_.=/%:,"\' ', 'é', '€', '\u0130', '\u212a', '\t', '\u0001', '\u007f', '\r', '\n', '\0'];
 const ATTRIBUTES = ['Domain', 'Path', 'Expires', 'Max-Age', 'Secure', 'HttpOnly', 'SameSite', 'Priority', 'Partitioned', 'Foo', 'domainx', 'secure1', ''];
-const VALUES = ['', 'x', 'example.com', '/a/b', 'Lax', 'none', 'STRICT', 'high', 'Low', '3600', 'Wed, 21 Oct 2015 07:28:00 GMT', 'a=b', '"q"'];
+// Names of a known attribute's length that differ from it in one character, among them the
+// characters that differ only in bit 5 (0x20) from a letter or '-' ('@', '[', '_', '`', '{', CR),
+// which the shortcut's word comparison must tell apart.
+const NEAR_MISSES = ['Pat', 'Paths', 'P@th', 'Pa{h', 'Doma1n', 'Dom[in', 'Secur_', 'Secure_', 'Expire', 'expirez', 'Max_Age', 'Max\rAge', 'Max`Age',
+  'Max-Agf', 'SameSitf', 'SameSit', '`ameSite', 'HttpOnlY', 'HttpOnl{', 'Priorit', 'Priority_', 'Partitione', 'Partitioned_', 'Partiti@ned', 'Partitionef'];
+const VALUES = ['', 'x', 'example.com', '/a/b', 'Lax', 'none', 'STRICT', 'high', 'Low', '3600', 'Wed, 21 Oct 2015 07:28:00 GMT', 'a=b', '"q"',
+  // SameSite and Priority values and near misses (see NEAR_MISSES).
+  'lAX', 'NoNe', 'Strict', 'HIGH', 'low', 'Lay', 'L@x', 'la{', 'N0ne', 'nonf', 'Stric', 'Strict_', 'Str[ct', 'hig', 'h`gh', 'lo', 'l0w', 'Lo_', 'Xax', 'lAy', 'Nonx', 'xone', 'higx', 'xigh', 'Lox', 'xow', 'Stricx', 'xtrict'];
 
 function text(max: number, odd: number): string {
   let out = '';
@@ -32,7 +39,9 @@ function line(): string {
   out += space() + (next() < 0.02 ? 'v'.repeat(4090 + Math.floor(next() * 10)) : text(12, odd)) + space();
   const attributes = Math.floor(next() * 8);
   for (let i = 0; i < attributes; i++) {
-    out += `;${space()}${next() < 0.9 ? randomCase(pick(ATTRIBUTES)) : text(8, odd)}${space()}`;
+    const roll = next();
+    const attribute = roll < 0.8 ? randomCase(pick(ATTRIBUTES)) : roll < 0.9 ? randomCase(pick(NEAR_MISSES)) : text(8, odd);
+    out += `;${space()}${attribute}${space()}`;
     if (next() < 0.8) {
       const value = next() < 0.02 ? 'p'.repeat(1020 + Math.floor(next() * 10)) : next() < 0.7 ? pick(VALUES) : text(10, odd);
       out += `=${space()}${value}${space()}`;

@@ -181,6 +181,23 @@ export function canonicalUrlPath(url: URL): string {
  * The list comes from the `tldts` package.
  */
 export function registrableDomain(host: string): string {
+  return hostFacts(host).registrable;
+}
+
+/**
+ * What is kept per host name (without a leading dot): its registrable domain and, for a host
+ * that responses come from, the Domain attributes met with it and their domainAttributeInfo
+ * (pure functions of the texts). A host's responses come again and again, and a look-up in a
+ * process-wide cache by a new string costs a hash and a walk through a large table each time.
+ */
+interface HostFacts {
+  readonly registrable: string;
+  /** Domain attributes given with this host (at most HOST_ATTRIBUTES), null until the first. */
+  attributeTexts: string[] | null;
+  attributeInfos: DomainAttributeInfo[] | null;
+}
+
+function hostFacts(host: string): HostFacts {
   const bare = host.charCodeAt(0) === 0x2e ? host.slice(1) : host;
   const known = registrableCache.get(bare);
   if (known !== undefined) return known;
@@ -191,12 +208,32 @@ export function registrableDomain(host: string): string {
   }
   // The public suffix lookup costs far more than a map hit, and requests repeat their hosts.
   if (registrableCache.size >= REGISTRABLE_CACHE_SIZE) registrableCache.clear();
-  registrableCache.set(bare, domain);
-  return domain;
+  const facts: HostFacts = { registrable: domain, attributeTexts: null, attributeInfos: null };
+  registrableCache.set(bare, facts);
+  return facts;
 }
 
 const REGISTRABLE_CACHE_SIZE = 4096;
-const registrableCache = new Map<string, string>();
+const registrableCache = new Map<string, HostFacts>();
+const HOST_ATTRIBUTES = 4;
+
+/** domainAttributeInfo(domainAttribute), remembered with the host it came with. */
+function hostAttributeInfo(host: HostFacts, domainAttribute: string): DomainAttributeInfo {
+  let texts = host.attributeTexts;
+  if (texts !== null) {
+    for (let k = 0; k < texts.length; k++) if (texts[k] === domainAttribute) return (host.attributeInfos as DomainAttributeInfo[])[k] as DomainAttributeInfo;
+  }
+  const info = domainAttributeInfo(domainAttribute);
+  if (texts === null) {
+    texts = host.attributeTexts = [];
+    host.attributeInfos = [];
+  }
+  if (texts.length < HOST_ATTRIBUTES) {
+    texts.push(domainAttribute);
+    (host.attributeInfos as DomainAttributeInfo[]).push(info);
+  }
+  return info;
+}
 
 /** Whether a Domain attribute names `host` itself (`host` or `.host`, case-insensitively). */
 function isAttributeForHost(domainAttribute: string, host: string): boolean {
@@ -278,6 +315,9 @@ export function getCookieDomain(url: URL, domainAttribute: string, status?: Cook
   return cookieDomainFor(url.protocol, url.hostname, domainAttribute, status);
 }
 
+/** The DomainAttributeInfo the last cookieDomainFor call went by (null when it used none). */
+let usedAttributeInfo: DomainAttributeInfo | null = null;
+
 function cookieDomainFor(
   protocol: string,
   host: string,
@@ -285,6 +325,7 @@ function cookieDomainFor(
   status: CookieInclusionStatus | undefined,
   facts?: SourceUrlFacts,
 ): string | null {
+  usedAttributeInfo = null;
   // Non-ASCII Domain attributes only warn unless features::kCookieDomainRejectNonASCII is on.
   if (hasNonAscii(domainAttribute)) status?.warn(CookieWarningReason.WARN_DOMAIN_NON_ASCII);
   if (host.endsWith('..')) return null;
@@ -294,12 +335,14 @@ function cookieDomainFor(
     return canonicalizeCookieDomain(host) || host;
   }
 
-  const attribute = domainAttributeInfo(domainAttribute);
+  const attribute = facts === undefined ? domainAttributeInfo(domainAttribute) : hostAttributeInfo(facts.host ??= hostFacts(host), domainAttribute);
+  usedAttributeInfo = attribute;
   const cookieDomain = attribute.domain;
   if (cookieDomain === '') return null;
 
   // `facts` (when given) describe this protocol and host.
-  const urlRegistrable = facts === undefined ? effectiveDomain(protocol, host) : (facts.effectiveDomain ??= effectiveDomain(protocol, host));
+  const urlRegistrable =
+    facts === undefined ? effectiveDomain(protocol, host) : (facts.effectiveDomain ??= isHttpOrWsProtocol(protocol) ? (facts.host ??= hostFacts(host)).registrable : effectiveDomain(protocol, host));
   if (urlRegistrable === '') {
     // IP addresses, intranet hosts and public suffixes only get a host cookie, and only when
     // the attribute names the host itself.
@@ -502,19 +545,45 @@ interface SourceUrlFacts {
   defaultPath: string | null;
   /** effectiveDomain of the URL, computed on first use. */
   effectiveDomain: string | null;
+  /** What is kept for the host name, found on first use. */
+  host: HostFacts | null;
 }
 
-let lastSource: SourceUrlFacts = { href: '', protocol: '', hostname: '', port: -1, defaultPath: null, effectiveDomain: null };
+let lastSource: SourceUrlFacts = { href: '', protocol: '', hostname: '', port: -1, defaultPath: null, effectiveDomain: null, host: null };
 
 function sourceFacts(url: URL): SourceUrlFacts {
   const href = url.href;
   let facts = lastSource;
   if (href !== facts.href) {
     const protocol = url.protocol;
-    facts = { href, protocol, hostname: url.hostname, port: effectivePort(url, protocol), defaultPath: null, effectiveDomain: null };
+    facts = { href, protocol, hostname: url.hostname, port: effectivePort(url, protocol), defaultPath: null, effectiveDomain: null, host: null };
     lastSource = facts;
   }
   return facts;
+}
+
+/**
+ * CookieMonster's GetKey for a cookie domain: the registrable domain of the domain without its
+ * leading dot, or that bare domain when it has none (what the store buckets cookies by).
+ */
+export function bucketKeyOf(domain: string): string {
+  const bare = domain.charCodeAt(0) === 0x2e ? domain.slice(1) : domain;
+  return registrableDomain(bare) || bare;
+}
+
+// The last cookie createCanonicalCookie made, with its domain and its bucket key (found on the way
+// for nothing): the store inserting it next need not look the key up again.
+let createdCookie: CanonicalCookie | null = null;
+let createdDomain = '';
+let createdBucket = '';
+
+/**
+ * {@link bucketKeyOf} `cookie.domain` when `cookie` is the last one {@link createCanonicalCookie}
+ * made (and its domain is still the one it got); `undefined` otherwise.
+ * @internal
+ */
+export function createdBucketKey(cookie: CanonicalCookie): string | undefined {
+  return cookie === createdCookie && cookie.domain === createdDomain ? createdBucket : undefined;
 }
 
 function fail(status: CookieInclusionStatus): CookieCreationResult {
@@ -644,6 +713,20 @@ export function createCanonicalCookie(url: string | URL, line: string, now: numb
   if (options.checkSetPermitted !== false && !checkSetPermitted(cookie, source, options, status)) return failBorrowed(status);
   const warnings = status.warnings.length === 0 ? NO_WARNINGS : status.warnings.slice();
   returnStatus(status);
+  // The bucket key: the URL's for a host cookie (once per URL); for a domain cookie of an http(s)
+  // or ws(s) URL, the registrable domain its Domain attribute was checked against.
+  let bucket: string | null = null;
+  if (domain === facts.hostname) {
+    // bucketKeyOf(domain), the look-up done once per URL.
+    bucket = (facts.host ??= hostFacts(domain)).registrable || (domain.charCodeAt(0) === 0x2e ? domain.slice(1) : domain);
+  } else if (usedAttributeInfo !== null && domain === usedAttributeInfo.domain && usedAttributeInfo.registrable !== '' && isHttpOrWsProtocol(protocol)) {
+    bucket = usedAttributeInfo.registrable;
+  }
+  if (bucket !== null) {
+    createdCookie = cookie;
+    createdDomain = domain;
+    createdBucket = bucket;
+  } else createdCookie = null;
   return { ok: true, cookie, warnings };
 }
 

@@ -66,12 +66,27 @@ function daysInMonth(year: number, month: number): number {
  * @example parseCookieDate('Sat, 15-Apr-17 21:01:22 GMT') // Date.UTC(2017, 3, 15, 21, 1, 22)
  */
 export function parseCookieDate(text: string): number | null {
-  if (text.length === 29) {
-    const fixdate = parseImfFixdate(text);
-    if (fixdate !== undefined) return fixdate;
+  // The answer depends on the text alone, and the lines of a response (and of a server) repeat
+  // their dates: the last few texts are remembered with their answers.
+  const length = text.length;
+  for (let k = 0; k < DATE_CACHE_SIZE; k++) {
+    const known = dateTexts[k] as string;
+    if (known.length === length && known === text) return dateValues[k] as number | null;
   }
-  return parseCookieDateFull(text);
+  let date: number | null | undefined;
+  if (length === 29) date = parseImfFixdate(text);
+  if (date === undefined) date = parseCookieDateFull(text);
+  dateTexts[dateNext] = text;
+  dateValues[dateNext] = date;
+  dateNext = (dateNext + 1) % DATE_CACHE_SIZE;
+  return date;
 }
+
+const DATE_CACHE_SIZE = 4;
+// The slots start as '', whose answer is null.
+const dateTexts: string[] = ['', '', '', ''];
+const dateValues: (number | null)[] = [null, null, null, null];
+let dateNext = 0;
 
 const digitAt = (text: string, i: number): number => text.charCodeAt(i) - 0x30;
 const isDigitAt = (text: string, i: number): boolean => isDigit(text.charCodeAt(i));

@@ -9,8 +9,10 @@ import {
   type CookiePartitionKey,
   type CookieSetPermissionOptions,
   accessScheme,
+  bucketKeyOf,
   canonicalUrlPath,
   checkSetPermitted,
+  createdBucketKey,
   registrableDomain,
 } from './canonical-cookie.ts';
 import {
@@ -104,8 +106,7 @@ export function cookieBucketKey(domain: string): string {
   // The last two domains asked about (a response's host cookies and its domain cookies).
   if (domain === lastBucketDomain) return lastBucketKey;
   if (domain === previousBucketDomain) return previousBucketKey;
-  const bare = domain.charCodeAt(0) === 0x2e ? domain.slice(1) : domain;
-  const key = registrableDomain(bare) || bare;
+  const key = bucketKeyOf(domain);
   previousBucketDomain = lastBucketDomain;
   previousBucketKey = lastBucketKey;
   lastBucketDomain = domain;
@@ -135,6 +136,22 @@ function sameData(a: CanonicalCookie, b: CanonicalCookie): boolean {
 const US = 1000;
 const NO_REMOVALS: readonly CookieRemoval[] = Object.freeze([]);
 
+
+/** What a read takes from its URL; a function of the href alone. */
+interface ReadUrlFacts {
+  readonly cookieable: boolean;
+  readonly host: string;
+  readonly site: string;
+  readonly path: string;
+  readonly secure: boolean;
+}
+
+/**
+ * The facts of the URLs read lately, by href, shared by every store (a few hundred: a program
+ * reads a handful of URLs again and again, and the registrable domain costs more than the match).
+ */
+const readUrlFacts = new Map<string, ReadUrlFacts>();
+const READ_URL_FACTS_SIZE = 256;
 /**
  * Chromium's CookieMonster for one session: set with the access checks and overwrite rules, read
  * for a URL in Chromium's order, delete, and garbage collection with CookieMonster's limits; every
@@ -199,7 +216,14 @@ export class CookieStore {
    * empty when the cookie was stored or, already expired, deleted its equivalent.
    */
   setCanonicalCookie(cookie: CanonicalCookie, source: URL, options: CookieStoreSetOptions = {}): CookieExclusionReason[] {
-    const protocol = source.protocol;
+    // The protocol of the last URL set from, by href (which it derives from): a response's
+    // Set-Cookie lines share their URL, and the getter builds a new string.
+    const href = source.href;
+    if (href !== this.#setHref) {
+      this.#setProtocol = source.protocol;
+      this.#setHref = href;
+    }
+    const protocol = this.#setProtocol;
     let allowSecure = true;
     if (
       (protocol === 'https:' || protocol === 'wss:') &&
@@ -221,6 +245,9 @@ export class CookieStore {
     }
     return this.#insert(cookie, allowSecure, options.httpApi === false, options.now ?? this.#now(), true, true, true);
   }
+
+  #setHref: string | null = null;
+  #setProtocol = '';
 
   /**
    * Puts a cookie read back from storage into the store: no access check, no notification, no
@@ -345,14 +372,26 @@ export class CookieStore {
   #readSecure = false;
 
   #learnReadUrl(url: URL, href: string): void {
-    const protocol = url.protocol;
-    // DEFAULT_COOKIEABLE_SCHEMES, by URL.protocol.
-    this.#readCookieable = protocol === 'https:' || protocol === 'http:' || protocol === 'wss:' || protocol === 'ws:';
-    const host = url.hostname;
-    this.#readHost = host;
-    this.#readSite = registrableDomain(host) || host;
-    this.#readPath = canonicalUrlPath(url);
-    this.#readSecure = protocol === 'https:' || protocol === 'wss:' || accessScheme(url) !== 'non_cryptographic';
+    let facts = readUrlFacts.get(href);
+    if (facts === undefined) {
+      const protocol = url.protocol;
+      const host = url.hostname;
+      facts = {
+        // DEFAULT_COOKIEABLE_SCHEMES, by URL.protocol.
+        cookieable: protocol === 'https:' || protocol === 'http:' || protocol === 'wss:' || protocol === 'ws:',
+        host,
+        site: registrableDomain(host) || host,
+        path: canonicalUrlPath(url),
+        secure: protocol === 'https:' || protocol === 'wss:' || accessScheme(url) !== 'non_cryptographic',
+      };
+      if (readUrlFacts.size >= READ_URL_FACTS_SIZE) readUrlFacts.clear();
+      readUrlFacts.set(href, facts);
+    }
+    this.#readCookieable = facts.cookieable;
+    this.#readHost = facts.host;
+    this.#readSite = facts.site;
+    this.#readPath = facts.path;
+    this.#readSecure = facts.secure;
     this.#readHref = href;
   }
 
@@ -432,7 +471,8 @@ export class CookieStore {
     persistRemovals: boolean,
   ): CookieExclusionReason[] {
     const index = this.#index;
-    const status = index.insertCookie(cookie, cookieBucketKey(cookie.domain), this.#partitionId(cookie.partitionKey), now * US, allowSecure, excludeHttpOnly);
+    const bucket = createdBucketKey(cookie) ?? cookieBucketKey(cookie.domain);
+    const status = index.insertCookie(cookie, bucket, this.#partitionId(cookie.partitionKey), now * US, allowSecure, excludeHttpOnly);
     const removed = index.removedCount === 0 ? NO_REMOVALS : index.readRemovals();
     if (status & 1) return [CookieExclusionReason.EXCLUDE_OVERWRITE_SECURE];
     if (status & 2) return [CookieExclusionReason.EXCLUDE_OVERWRITE_HTTP_ONLY];

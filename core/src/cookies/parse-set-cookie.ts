@@ -212,24 +212,125 @@ const ATTR_PRIORITY = 9;
 
 /** The attribute named by `line[start, end)`, ASCII case-insensitively, without copying it. */
 function attributeCode(line: string, start: number, end: number): number {
+  // By length and first letter (c | 0x20 folds ASCII case; it can only let through a candidate
+  // that the full comparison then checks), then one comparison.
+  const first = line.charCodeAt(start) | 0x20;
   switch (end - start) {
     case 4:
-      return matchesLower(line, start, 'path') ? ATTR_PATH : ATTR_UNKNOWN;
+      return first === 0x70 && matchesLower(line, start, 'path') ? ATTR_PATH : ATTR_UNKNOWN;
     case 6:
-      if (matchesLower(line, start, 'domain')) return ATTR_DOMAIN;
-      return matchesLower(line, start, 'secure') ? ATTR_SECURE : ATTR_UNKNOWN;
+      if (first === 0x64) return matchesLower(line, start, 'domain') ? ATTR_DOMAIN : ATTR_UNKNOWN;
+      return first === 0x73 && matchesLower(line, start, 'secure') ? ATTR_SECURE : ATTR_UNKNOWN;
     case 7:
-      if (matchesLower(line, start, 'expires')) return ATTR_EXPIRES;
-      return matchesLower(line, start, 'max-age') ? ATTR_MAX_AGE : ATTR_UNKNOWN;
+      if (first === 0x65) return matchesLower(line, start, 'expires') ? ATTR_EXPIRES : ATTR_UNKNOWN;
+      return first === 0x6d && matchesLower(line, start, 'max-age') ? ATTR_MAX_AGE : ATTR_UNKNOWN;
     case 8:
-      if (matchesLower(line, start, 'samesite')) return ATTR_SAME_SITE;
-      if (matchesLower(line, start, 'httponly')) return ATTR_HTTP_ONLY;
-      return matchesLower(line, start, 'priority') ? ATTR_PRIORITY : ATTR_UNKNOWN;
+      if (first === 0x73) return matchesLower(line, start, 'samesite') ? ATTR_SAME_SITE : ATTR_UNKNOWN;
+      if (first === 0x68) return matchesLower(line, start, 'httponly') ? ATTR_HTTP_ONLY : ATTR_UNKNOWN;
+      return first === 0x70 && matchesLower(line, start, 'priority') ? ATTR_PRIORITY : ATTR_UNKNOWN;
     case 11:
-      return matchesLower(line, start, 'partitioned') ? ATTR_PARTITIONED : ATTR_UNKNOWN;
+      return first === 0x70 && matchesLower(line, start, 'partitioned') ? ATTR_PARTITIONED : ATTR_UNKNOWN;
     default:
       return ATTR_UNKNOWN;
   }
+}
+
+/**
+ * Four characters at `at` as one number, each with bit 5 set (`c | 0x20`: ASCII letters
+ * lowercased). For printable ASCII that is exact for a lowercase letter or '-': only the letter in
+ * either case gives the letter, and only '-' (and CR, which is not printable) gives '-'. So for a
+ * clean line, `word(line, at) === word(literal, 0)` is {@link matchesLower} on those four.
+ */
+function word(text: string, at: number): number {
+  return (
+    ((text.charCodeAt(at) | 0x20) << 24) |
+    ((text.charCodeAt(at + 1) | 0x20) << 16) |
+    ((text.charCodeAt(at + 2) | 0x20) << 8) |
+    (text.charCodeAt(at + 3) | 0x20)
+  );
+}
+
+const W_PATH = word('path', 0);
+const W_DOMA = word('domain', 0);
+const W_MAIN = word('domain', 2);
+const W_SECU = word('secure', 0);
+const W_CURE = word('secure', 2);
+const W_EXPI = word('expires', 0);
+const W_IRES = word('expires', 3);
+const W_MAX_ = word('max-age', 0);
+const W__AGE = word('max-age', 3);
+const W_SAME = word('samesite', 0);
+const W_SITE = word('samesite', 4);
+const W_HTTP = word('httponly', 0);
+const W_ONLY = word('httponly', 4);
+const W_PRIO = word('priority', 0);
+const W_RITY = word('priority', 4);
+const W_PART = word('partitioned', 0);
+const W_ITIO = word('partitioned', 4);
+const W_ONED = word('partitioned', 7);
+const W_NONE = word('none', 0);
+const W_STRI = word('strict', 0);
+const W_RICT = word('strict', 2);
+const W_HIGH = word('high', 0);
+// Three characters: the low three bytes of a word ending with them (read from one character
+// before the value, '=' or a space, which the mask drops).
+const W_LAX = word(' lax', 0) & 0xffffff;
+const W_LOW = word(' low', 0) & 0xffffff;
+
+/**
+ * {@link attributeCode} for a clean line (printable ASCII only): the name compared as 32-bit
+ * words (overlapping ones for 6 and 7 characters).
+ */
+function attributeCodeClean(line: string, start: number, end: number): number {
+  switch (end - start) {
+    case 4:
+      return word(line, start) === W_PATH ? ATTR_PATH : ATTR_UNKNOWN;
+    case 6: {
+      const head = word(line, start);
+      const tail = word(line, start + 2);
+      if (head === W_DOMA) return tail === W_MAIN ? ATTR_DOMAIN : ATTR_UNKNOWN;
+      return head === W_SECU && tail === W_CURE ? ATTR_SECURE : ATTR_UNKNOWN;
+    }
+    case 7: {
+      const head = word(line, start);
+      const tail = word(line, start + 3);
+      if (head === W_EXPI) return tail === W_IRES ? ATTR_EXPIRES : ATTR_UNKNOWN;
+      return head === W_MAX_ && tail === W__AGE ? ATTR_MAX_AGE : ATTR_UNKNOWN;
+    }
+    case 8: {
+      const head = word(line, start);
+      const tail = word(line, start + 4);
+      if (head === W_SAME) return tail === W_SITE ? ATTR_SAME_SITE : ATTR_UNKNOWN;
+      if (head === W_HTTP) return tail === W_ONLY ? ATTR_HTTP_ONLY : ATTR_UNKNOWN;
+      return head === W_PRIO && tail === W_RITY ? ATTR_PRIORITY : ATTR_UNKNOWN;
+    }
+    case 11:
+      return word(line, start) === W_PART && word(line, start + 4) === W_ITIO && word(line, start + 7) === W_ONED ? ATTR_PARTITIONED : ATTR_UNKNOWN;
+    default:
+      return ATTR_UNKNOWN;
+  }
+}
+
+/** {@link sameSiteAt} for a clean line, by words (see {@link word}). */
+function sameSiteAtClean(line: string, start: number, end: number): CookieSameSite {
+  switch (end - start) {
+    case 4:
+      return word(line, start) === W_NONE ? 'no_restriction' : 'unspecified';
+    case 3:
+      return (word(line, start - 1) & 0xffffff) === W_LAX ? 'lax' : 'unspecified';
+    case 6:
+      return word(line, start) === W_STRI && word(line, start + 2) === W_RICT ? 'strict' : 'unspecified';
+    default:
+      return 'unspecified';
+  }
+}
+
+/** {@link priorityAt} for a clean line, by words (see {@link word}). */
+function priorityAtClean(line: string, start: number, end: number): CookiePriority {
+  const length = end - start;
+  if (length === 3) return (word(line, start - 1) & 0xffffff) === W_LOW ? 'low' : 'medium';
+  if (length === 4) return word(line, start) === W_HIGH ? 'high' : 'medium';
+  return 'medium';
 }
 
 /** {@link parseSameSite} on `line[start, end)`. */
@@ -304,9 +405,12 @@ function newFields(collect: boolean): AttributeFields {
   return collect ? new AttributeFields() : scratchFields.reset();
 }
 
-/** Records the attribute `line[tokenStart, tokenEnd) = line[valueStart, valueEnd)` if it is one Chromium reads. */
-function applyAttribute(f: AttributeFields, line: string, tokenStart: number, tokenEnd: number, valueStart: number, valueEnd: number): void {
-  switch (attributeCode(line, tokenStart, tokenEnd)) {
+/**
+ * Records the value `line[valueStart, valueEnd)` of the attribute `code` (an ATTR_ constant) if it
+ * is one Chromium reads; `clean`: the line is printable ASCII only.
+ */
+function applyAttribute(f: AttributeFields, code: number, line: string, valueStart: number, valueEnd: number, clean: boolean): void {
+  switch (code) {
     case ATTR_DOMAIN:
       f.domain = line.slice(valueStart, valueEnd);
       break;
@@ -329,10 +433,10 @@ function applyAttribute(f: AttributeFields, line: string, tokenStart: number, to
       f.partitioned = true;
       break;
     case ATTR_SAME_SITE:
-      f.sameSite = sameSiteAt(line, valueStart, valueEnd);
+      f.sameSite = clean ? sameSiteAtClean(line, valueStart, valueEnd) : sameSiteAt(line, valueStart, valueEnd);
       break;
     case ATTR_PRIORITY:
-      f.priority = priorityAt(line, valueStart, valueEnd);
+      f.priority = clean ? priorityAtClean(line, valueStart, valueEnd) : priorityAt(line, valueStart, valueEnd);
       break;
     default:
       break;
@@ -382,25 +486,33 @@ function parseCleanLine(line: string, status: CookieInclusionStatus, collect: bo
     while (tokenEnd > tokenStart && line.charCodeAt(tokenEnd - 1) === SPACE) tokenEnd--;
 
     let hasName = true;
+    let hasValue = true;
     if (it === end || c !== EQUALS) {
       if (pairIndex === 0) {
         // No '=' in the first pair: the text is the value of a nameless cookie.
         hasName = false;
         it = tokenStart;
+      } else {
+        // An attribute without '=': its value is empty (the token ran to ';' or the end).
+        hasValue = false;
       }
     } else {
       it++;
     }
 
     // The value: runs to ';' ('=' is allowed), outer spaces dropped.
-    while (it < end && line.charCodeAt(it) === SPACE) it++;
-    const valueStart = it;
-    if (it < end) {
-      const semicolon = line.indexOf(';', it);
-      it = semicolon < 0 ? end : semicolon;
-    }
+    let valueStart = it;
     let valueEnd = it;
-    while (valueEnd > valueStart && line.charCodeAt(valueEnd - 1) === SPACE) valueEnd--;
+    if (hasValue) {
+      while (it < end && line.charCodeAt(it) === SPACE) it++;
+      valueStart = it;
+      if (it < end) {
+        const semicolon = line.indexOf(';', it);
+        it = semicolon < 0 ? end : semicolon;
+      }
+      valueEnd = it;
+      while (valueEnd > valueStart && line.charCodeAt(valueEnd - 1) === SPACE) valueEnd--;
+    }
 
     if (pairIndex === 0) {
       if (!hasName) tokenEnd = tokenStart;
@@ -412,7 +524,7 @@ function parseCleanLine(line: string, status: CookieInclusionStatus, collect: bo
       oversizedAttribute = true;
     } else {
       if (attributes !== null) attributes.push([asciiLower(line.slice(tokenStart, tokenEnd)), line.slice(valueStart, valueEnd)]);
-      applyAttribute(fields, line, tokenStart, tokenEnd, valueStart, valueEnd);
+      applyAttribute(fields, attributeCodeClean(line, tokenStart, tokenEnd), line, valueStart, valueEnd, true);
     }
     if (it < end) it++;
   }
@@ -519,7 +631,7 @@ function parseAnyLine(line: string, status: CookieInclusionStatus, collect: bool
         status.warn(CookieWarningReason.WARN_ATTRIBUTE_VALUE_EXCEEDS_MAX_SIZE);
       } else {
         if (attributes !== null) attributes.push([asciiLower(line.slice(tokenStart, tokenEnd)), line.slice(valueStart, valueEnd)]);
-        applyAttribute(fields, line, tokenStart, tokenEnd, valueStart, valueEnd);
+        applyAttribute(fields, attributeCode(line, tokenStart, tokenEnd), line, valueStart, valueEnd, false);
       }
     }
     if (it < end) it++;

@@ -164,6 +164,11 @@ export class Cookies extends EventEmitter {
   readonly #init: CookiesInit;
   readonly #now: () => number;
   #jar: Promise<CookieStore> | null = null;
+  /**
+   * The jar once loaded. Reads and writes then go to it at once, in the order they are called
+   * (before it loads they wait for it, in the same order), as Electron queues them on one thread.
+   */
+  #ready: CookieStore | null = null;
   #persistence: CookiePersistence | null = null;
   #unregisterExit: (() => void) | null = null;
 
@@ -188,14 +193,16 @@ export class Cookies extends EventEmitter {
    */
   async get(filter: CookiesGetFilter = {}): Promise<Cookie[]> {
     if (typeof filter !== 'object' || filter === null) throw new TypeError(`cookies.get expects a filter object, got ${describeValue(filter)}`);
-    const jar = await this.#load();
-    const url = stringField(filter, 'url');
-    const name = stringField(filter, 'name');
-    const domain = stringField(filter, 'domain');
-    const path = stringField(filter, 'path');
-    const secure = boolField(filter, 'secure');
-    const session = boolField(filter, 'session');
-    const httpOnly = boolField(filter, 'httpOnly');
+    const jar = this.#ready ?? (await this.#load());
+    // Named reads (one inline cache each), not a keyed read per field name.
+    const f = filter as { url?: unknown; name?: unknown; domain?: unknown; path?: unknown; secure?: unknown; session?: unknown; httpOnly?: unknown };
+    const url = typeof f.url === 'string' ? f.url : undefined;
+    const name = typeof f.name === 'string' ? f.name : undefined;
+    const domain = typeof f.domain === 'string' ? f.domain : undefined;
+    const path = typeof f.path === 'string' ? f.path : undefined;
+    const secure = typeof f.secure === 'boolean' ? f.secure : undefined;
+    const session = typeof f.session === 'boolean' ? f.session : undefined;
+    const httpOnly = typeof f.httpOnly === 'boolean' ? f.httpOnly : undefined;
     const unfiltered = name === undefined && domain === undefined && path === undefined && secure === undefined && session === undefined && httpOnly === undefined;
     let cookies: CanonicalCookie[];
     if (url === undefined || url === '') cookies = jar.getAllCookies(this.#now());
@@ -243,7 +250,7 @@ export class Cookies extends EventEmitter {
     }
     const secure = boolField(details, 'secure') ?? sameSite === 'no_restriction';
     const httpOnly = boolField(details, 'httpOnly') ?? false;
-    const jar = await this.#load();
+    const jar = this.#ready ?? (await this.#load());
     const now = jar.currentTime();
     const created = createSanitizedCookie(
       {
@@ -271,7 +278,7 @@ export class Cookies extends EventEmitter {
   async remove(url: string, name: string): Promise<void> {
     if (typeof url !== 'string') throw new TypeError(`cookies.remove expects a url string, got ${describeValue(url)}`);
     if (typeof name !== 'string') throw new TypeError(`cookies.remove expects a name string, got ${describeValue(name)}`);
-    const jar = await this.#load();
+    const jar = this.#ready ?? (await this.#load());
     const parsed = urlOrNull(url);
     if (parsed === null) return;
     const victims = jar.getCookieList(parsed, { includeHttpOnly: true, partitions: 'all', updateAccessTime: false, now: this.#now() });
@@ -280,7 +287,7 @@ export class Cookies extends EventEmitter {
 
   /** Writes every pending change to the partition's storage; resolves once it is durable. */
   async flushStore(): Promise<void> {
-    await this.#load();
+    if (this.#ready === null) await this.#load();
     await this.#persistence?.flush();
   }
 
@@ -291,7 +298,7 @@ export class Cookies extends EventEmitter {
 
   /** @internal Deletes the cookies `predicate` picks (`clearStorageData`, `clearData`). */
   async deleteWhere(predicate: (cookie: CanonicalCookie) => boolean): Promise<number> {
-    const jar = await this.#load();
+    const jar = this.#ready ?? (await this.#load());
     return jar.deleteWhere(predicate);
   }
 
@@ -317,8 +324,10 @@ export class Cookies extends EventEmitter {
 
   #load(): Promise<CookieStore> {
     if (this.#jar === null) {
-      this.#jar = this.#open();
-      this.#jar.catch(() => { this.#jar = null; });
+      const jar = this.#open();
+      this.#jar = jar;
+      // First in line: every call waiting for the load runs after this, in its turn.
+      jar.then((loaded) => { if (this.#jar === jar) this.#ready = loaded; }, () => { if (this.#jar === jar) this.#jar = null; });
     }
     return this.#jar;
   }
