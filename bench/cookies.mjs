@@ -3,6 +3,8 @@
 // host, 20,000 hosts × 1 cookie, the 3,240-cookie jar (18 sites × 180), overwrites of one cookie,
 // and Set-Cookie ingest of attribute-rich lines. Warm-up run first, then RUNS interleaved runs
 // (the order of the two libraries alternates per run); every cell is the median over the runs.
+// Our ingest calls CookieStore.setFromLine exactly as the ses.fetch cookie stage does (setLine
+// below): the bench measures what ses.fetch does, and must keep doing so if the stage changes.
 // Run: npm run bench:cookies  (builds first)   or   node bench/cookies.mjs [--runs N]  (after npm run build)
 import os from 'node:os';
 import { statSync } from 'node:fs';
@@ -10,7 +12,6 @@ import { fileURLToPath } from 'node:url';
 import { CookieJar } from 'tough-cookie';
 import {
   CookieStore,
-  createCanonicalCookie,
   cookiePartitionKeyFromUrl,
   requestSameSiteContext,
   session,
@@ -62,8 +63,9 @@ function perItem(n, fn) {
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 // ---------------------------------------------------------------------------------------------
-// The two sides. Ours goes the way ses.fetch's cookie stage goes: createCanonicalCookie on the
-// response URL (already parsed), then setCanonicalCookie; reads are CookieStore.getCookieList /
+// The two sides. Ours goes the way ses.fetch's cookie stage goes: CookieStore.setFromLine on the
+// response URL (already parsed), the stage's own call (createCanonicalCookie + setCanonicalCookie,
+// in one wasm call for the usual line); reads are CookieStore.getCookieList /
 // getCookieLine, or Electron's `ses.cookies.get({ url })`.
 
 let partitionCounter = 0;
@@ -75,9 +77,9 @@ async function freshSession() {
 
 /** Ingest one Set-Cookie line as the fetch stage does (same-site response, no Date header). */
 function setLine(jar, url, line, now) {
-  const created = createCanonicalCookie(url, line, now, { serverTime: null, partitionKey: null, sameSiteContext: 'same-site', checkSetPermitted: false });
-  if (!created.ok) throw new Error(`ours refused ${line} for ${url}`);
-  jar.setCanonicalCookie(created.cookie, url, { sameSiteContext: 'same-site', now });
+  // Exactly the stage's call (core/src/session/cookies.ts): CookieStore.setFromLine.
+  const reasons = jar.setFromLine(url, line, now, { serverTime: null, partitionKey: null, sameSiteContext: 'same-site' });
+  if (reasons.length > 0) throw new Error(`ours refused ${line} for ${url}`);
 }
 
 /** `ses.cookies.get({ url })` over a bare CookieStore (same options, same conversion). */
@@ -325,7 +327,7 @@ const TARGETS = new Map([
 ]);
 
 const NOTES = [
-  'Ours: ingest = createCanonicalCookie(url, line) + CookieStore.setCanonicalCookie, as the ses.fetch cookie stage does (URL already parsed);',
+  'Ours: ingest = CookieStore.setFromLine(url, line), the ses.fetch cookie stage\'s own call (= createCanonicalCookie + setCanonicalCookie; URL already parsed);',
   '  reads = ses.cookies.get({ url }) (async, Electron Cookie objects) or the fetch stage\'s Cookie line (partition key + same-site context +',
   '  jar.getCookieLine). tough-cookie: CookieJar (MemoryCookieStore), setCookieSync(line, url), getCookiesSync / getCookieStringSync.',
   '20,000 on one host: our store runs with limits off (new CookieStore({ limits: false })); with Chromium\'s limits it would keep 180 (per eTLD+1).',

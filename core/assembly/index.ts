@@ -11,7 +11,7 @@ export {
   cookieOutPtr, cookieFind, cookieCommit, cookieSet, cookieLoad, cookieRemove, cookieMatch, cookieMatchLine, cookieMatchExpired,
   cookieVersion, cookieMatchMinExpiry,
   cookiePurgeExpired, cookieEarliestAccess, cookieSetEarliestAccess, cookieSetLimits, cookieSetLastAccess,
-  cookieLastAccess, cookieCount, cookieIndexNew, cookieIndexFree, cookieIndexCount,
+  cookieLastAccess, cookieCount, cookieIndexNew, cookieIndexFree, cookieIndexCount, cookieSetLine, cookieLineOutPtr, cookieLineInputPtr, cookieLineFactsPtr,
 } from './cookies/kernel';
 export {
   cacheIndexNew, cacheIndexFree, cacheIndexCount, cacheOutPtr, cacheInfoPtr, cacheFind, cacheLookup, cacheInsert,

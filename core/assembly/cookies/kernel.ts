@@ -6,6 +6,7 @@
 // Times are µs since the epoch (f64); the host passes `now`, the core has no clock.
 
 import { scratchPtr } from '../scratch';
+import { parseSetCookieLine, LINE_OUT, LINE_INPUT, LINE_FACTS, LINE_INPUT_SIZE, L_KEY_LEN, L_NAME_LEN, L_DOMAIN_LEN, L_PATH_LEN, L_VALUE_LEN, L_FLAGS, L_SAME_SITE, L_PRIORITY, L_EXPIRY } from './line';
 import { bytesEqual } from './intern';
 import {
   CAUSE_EXPIRED_OVERWRITE, CAUSE_OVERWRITE, FLAG_HTTP_ONLY, J, collectDomain, collectGlobal, collectPartitioned,
@@ -28,6 +29,8 @@ const COMMIT_SKIP_HTTP_ONLY: i32 = 1;
  */
 let prepared: i32 = 0;
 let pRegLen = 0, pNameLen = 0, pDomainLen = 0, pPathLen = 0, pPartition = 0;
+/** Where the prepared key's bytes start (the scratch window, unless `cookieSetLine` built them). */
+let pBase: usize = 0;
 
 /** Creates an empty cookie index and returns its handle (>= 1). */
 export function cookieIndexNew(): i32 {
@@ -63,9 +66,9 @@ export function cookieFind(index: i32, regLen: i32, nameLen: i32, domainLen: i32
 }
 
 /** Selects the jar, finds the equivalent of the key in scratch and keeps the key for the commit; returns the path's address. */
-function findPrepared(index: i32, regLen: i32, nameLen: i32, domainLen: i32, pathLen: i32, partition: i32, allowSecure: i32): usize {
+function findPrepared(index: i32, regLen: i32, nameLen: i32, domainLen: i32, pathLen: i32, partition: i32, allowSecure: i32, base: usize = scratchPtr()): usize {
   jarSelect(index);
-  const base = scratchPtr();
+  pBase = base;
   const name = base + <usize>regLen;
   const domain = name + <usize>nameLen;
   const path = domain + <usize>domainLen;
@@ -108,7 +111,16 @@ export function cookieSet(
   id: i32, creation: f64, seq: f64, access: f64, expiry: f64, flags: i32, sameSite: i32, priority: i32,
   size: i32, now: f64, options: i32,
 ): i32 {
-  const path = findPrepared(index, regLen, nameLen, domainLen, pathLen, partition, allowSecure);
+  return setAt(scratchPtr(), index, regLen, nameLen, domainLen, pathLen, valueLen, partition, allowSecure,
+    id, creation, seq, access, expiry, flags, sameSite, priority, size, now, options);
+}
+
+function setAt(
+  base: usize, index: i32, regLen: i32, nameLen: i32, domainLen: i32, pathLen: i32, valueLen: i32, partition: i32, allowSecure: i32,
+  id: i32, creation: f64, seq: f64, access: f64, expiry: f64, flags: i32, sameSite: i32, priority: i32,
+  size: i32, now: f64, options: i32,
+): i32 {
+  const path = findPrepared(index, regLen, nameLen, domainLen, pathLen, partition, allowSecure, base);
   let inherited = 0;
   if (foundId >= 0) {
     const r = rec(foundId);
@@ -143,7 +155,7 @@ function commitPrepared(
   // find resolved stay valid).
   let bi = -1;
   if (!alreadyExpired) {
-    const base = scratchPtr();
+    const base = pBase;
     const name = base + <usize>pRegLen;
     const domain = name + <usize>pNameLen;
     const path = domain + <usize>pDomainLen;
@@ -295,4 +307,48 @@ export function cookieCount(index: i32, mode: i32): i32 {
   jarSelect(index);
   if (mode == 2) return verifyIndex();
   return mode != 0 ? J.unpartitionedCount : J.totalCount;
+}
+
+/**
+ * One Set-Cookie line for the common case, parsed, created and set in one call (ParsedCookie,
+ * CanonicalCookie::Create, the context checks of SetCanonicalCookie, then `cookieSet`): the line's
+ * bytes are at `cookieLineInputPtr()`, [registrable domain of the host][host][default path] at
+ * `cookieLineFactsPtr()` (8192 bytes each). Returns -1, having touched nothing, for any line or
+ * case it does not decide exactly as the host's general path (see line.ts); otherwise the
+ * `cookieSet` status, with the cookie's fields in the block at `cookieLineOutPtr()` (the key is
+ * built in the scratch window). flags: 1 cryptographic scheme, 2 cross-site context.
+ */
+export function cookieSetLine(
+  index: i32, regLen: i32, hostLen: i32, defaultPathLen: i32, lineLen: i32, flags: i32,
+  id: i32, seq: f64, nowMs: f64, skewMs: f64,
+): i32 {
+  if (lineLen > LINE_INPUT_SIZE || regLen + hostLen + defaultPathLen > LINE_INPUT_SIZE) return -1;
+  const base = scratchPtr();
+  if (!parseSetCookieLine(LINE_FACTS, regLen, hostLen, defaultPathLen, LINE_INPUT, lineLen, flags, nowMs, skewMs, base)) return -1;
+  const o = LINE_OUT;
+  const keyLen = load<i32>(o + L_KEY_LEN);
+  const nameLen = load<i32>(o + L_NAME_LEN);
+  const domainLen = load<i32>(o + L_DOMAIN_LEN);
+  const pathLen = load<i32>(o + L_PATH_LEN);
+  const valueLen = load<i32>(o + L_VALUE_LEN);
+  const expiryMs = load<f64>(o + L_EXPIRY);
+  const nowUs = nowMs * 1000;
+  return setAt(base, index, keyLen, nameLen, domainLen, pathLen, valueLen, 0, (flags & 1) != 0 ? 1 : 0,
+    id, nowUs, seq, nowUs, isNaN(expiryMs) ? Infinity : expiryMs * 1000, load<i32>(o + L_FLAGS), load<i32>(o + L_SAME_SITE), load<i32>(o + L_PRIORITY),
+    nameLen + valueLen, nowUs, 0);
+}
+
+/** Address of the field block `cookieSetLine` fills (see line.ts for the layout). */
+export function cookieLineOutPtr(): usize {
+  return LINE_OUT;
+}
+
+/** Where the host writes the line for `cookieSetLine`. */
+export function cookieLineInputPtr(): usize {
+  return LINE_INPUT;
+}
+
+/** Where the host writes [registrable domain][host][default path] for `cookieSetLine`. */
+export function cookieLineFactsPtr(): usize {
+  return LINE_FACTS;
 }

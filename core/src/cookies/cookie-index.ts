@@ -33,6 +33,14 @@ export interface CookieKernel {
   cookieLastAccess(index: number, id: number): number;
   /** mode 0: all cookies, 1: unpartitioned ones, 2: a self-check for tests (the count, or -1 when the kernel finds its structures inconsistent). */
   cookieCount(index: number, mode: number): number;
+  /** One Set-Cookie line parsed, created and set (core/assembly/cookies/line.ts); -1: not decided there, nothing done. */
+  cookieSetLine(index: number, regLen: number, hostLen: number, defaultPathLen: number, lineLen: number, flags: number, id: number, seq: number, nowMs: number, skewMs: number): number;
+  /** The field block cookieSetLine fills. */
+  cookieLineOutPtr(): number;
+  /** Where cookieSetLine reads the line (8192 bytes). */
+  cookieLineInputPtr(): number;
+  /** Where cookieSetLine reads [registrable domain][host][default path] (8192 bytes). */
+  cookieLineFactsPtr(): number;
 }
 
 /** Typed view of a core's exports as the cookie kernel. */
@@ -241,6 +249,11 @@ function decodeLine(buffer: ArrayBuffer, bytes: Uint8Array, ptr: number, len: nu
 }
 
 const US = 1000;
+/** The size of the line kernel's input windows. */
+const LINE_INPUT_MAX = 8192;
+const lineEncoder = new TextEncoder();
+/** Which URL facts the line kernel's facts window holds (one window per core instance, shared by every index). */
+const factsWritten: { facts: object | null; core: Core | null; generation: number } = { facts: null, core: null, generation: -1 };
 
 function sameSiteCode(sameSite: CanonicalCookie['sameSite']): CookieSameSiteCode {
   // Anything else than the four (not a CookieSameSite) reaches the kernel as 0, as before.
@@ -461,6 +474,131 @@ export class CookieIndex {
     this.lastId = id;
     if (status & 8) this.#earliestAccess = this.#kernel('cookies.earliestAccess', (k) => k.cookieEarliestAccess(this.#slot.handle));
     return status;
+  }
+
+  // The arguments of the one cookieSetLine call (see #setCall).
+  #l = { regLen: 0, hostLen: 0, pathLen: 0, lineLen: 0, flags: 0, id: 0, seq: 0, now: 0, skew: 0 };
+  readonly #setLineCall = (k: CookieKernel): number => {
+    const l = this.#l;
+    return k.cookieSetLine(this.#slot.handle, l.regLen, l.hostLen, l.pathLen, l.lineLen, l.flags, l.id, l.seq, l.now, l.skew);
+  };
+
+  /**
+   * What the last successful {@link insertLine} found, read before the next kernel call:
+   * `lineFields[lineAt + k]` for k = 1 name length, 2 domain length, 3 path length, 4 value length,
+   * 5 flags (2 Secure, 4 HttpOnly), 6 SameSite code, 7 priority code, 8 name start, 9 value start,
+   * 10 Domain attribute start (-1: host-only), 11 Path attribute start (-1: default path), offsets
+   * in the line (core/assembly/cookies/line.ts); `lineExpiry` in ms, NaN for a session cookie.
+   * @internal
+   */
+  lineFields: Int32Array = EMPTY_IDS;
+  /** @internal */
+  lineAt = 0;
+  /** @internal */
+  lineExpiry = NaN;
+
+  /** The kernel's line input window, for TextEncoder.encodeInto (re-made after a trap or memory growth). */
+  #lineView = new Uint8Array(0);
+  #lineViewGeneration = -1;
+  /** The kernel's line field block, as an index into the i32 view of memory (set with #lineView). */
+  #lineOutAt = 0;
+
+  /**
+   * One Set-Cookie line for an http(s)/ws(s) URL whose host is a domain name, parsed, created and
+   * set in one kernel call (core/assembly/cookies/line.ts): `facts` stands for the URL's
+   * `registrable` domain (`''` for none), `host` and `defaultPath` (an object that changes when
+   * they do: they are written into wasm memory only then), `flags` 1 cryptographic scheme, 2
+   * cross-site context, times in ms, `skew` = now - server time. Returns -1 when the kernel leaves
+   * the line to the general path (nothing was done), else the status of {@link insertCookie}; the
+   * cookie's fields are then in {@link line}, and {@link finishLine} must be called with the
+   * cookie built from them before anything else.
+   * @internal
+   */
+  insertLine(facts: object, registrable: string, host: string, defaultPath: string, text: string, flags: number, now: number, skew: number): number {
+    if (text.length > LINE_INPUT_MAX || registrable.length + host.length + defaultPath.length > LINE_INPUT_MAX) return -1;
+    this.#ensure();
+    const core = this.core;
+    const generation = core.generation;
+    let view = this.#lineView;
+    if (view.byteLength === 0 || this.#lineViewGeneration !== generation) {
+      const kernel = cookieKernel(core.exports);
+      view = this.#lineView = new Uint8Array(core.exports.memory.buffer, kernel.cookieLineInputPtr(), LINE_INPUT_MAX);
+      this.#lineViewGeneration = generation;
+      this.#lineOutAt = kernel.cookieLineOutPtr() >>> 2;
+    }
+    // The line: encodeInto writes UTF-8, so a line of ASCII only is exactly as many bytes as characters.
+    const encoded = lineEncoder.encodeInto(text, view);
+    if (encoded.written !== text.length || encoded.read !== text.length) return -1;
+    if (facts !== factsWritten.facts || core !== factsWritten.core || generation !== factsWritten.generation) {
+      const u8 = core.bytes;
+      let at = cookieKernel(core.exports).cookieLineFactsPtr();
+      if ((at = writeAscii(u8, at, registrable)) < 0 || (at = writeAscii(u8, at, host)) < 0 || writeAscii(u8, at, defaultPath) < 0) {
+        factsWritten.facts = null;
+        return -1;
+      }
+      factsWritten.facts = facts;
+      factsWritten.core = core;
+      factsWritten.generation = generation;
+    }
+    const free = this.#free;
+    const id = free.length > 0 ? (free[free.length - 1] as number) : this.#entries.length;
+    const l = this.#l;
+    l.regLen = registrable.length;
+    l.hostLen = host.length;
+    l.pathLen = defaultPath.length;
+    l.lineLen = text.length;
+    l.flags = flags;
+    l.id = id;
+    l.seq = this.#seq + 1;
+    l.now = now;
+    l.skew = skew;
+    const status = this.#kernel('cookies.setLine', this.#setLineCall);
+    if (status < 0) return -1;
+    if (free.length > 0) free.pop();
+    const out = this.#out();
+    const o = this.#lineOutAt;
+    this.lineFields = out;
+    this.lineAt = o;
+    let f64 = this.#f64;
+    if (f64.buffer !== out.buffer) f64 = this.#f64 = new Float64Array(out.buffer);
+    this.lineExpiry = f64[(o + 12) >>> 1] as number;
+    let creation = now * US;
+    let seq = l.seq;
+    if (status & 16) {
+      const old = out[cookieKernel(core.exports).cookieOutPtr() >>> 2] as number;
+      creation = this.#creations[old] as number;
+      seq = this.#seqs[old] as number;
+    }
+    if (seq > this.#seq) this.#seq = seq;
+    this.lastCreation = creation;
+    this.#lastRemovedCount = status >>> 8;
+    this.#lineSeq = seq;
+    this.#lineStatus = status;
+    if ((status & 4) === 0) {
+      free.push(id);
+      this.lastId = -1;
+    } else this.lastId = id;
+    return status;
+  }
+
+  #lineSeq = 0;
+  #lineStatus = 0;
+  #f64: Float64Array<ArrayBufferLike> = new Float64Array(0);
+
+  /** The bookkeeping of {@link insertLine} once the cookie is built (`bucket`: its registrable domain or host). @internal */
+  finishLine(cookie: CanonicalCookie, bucket: string): void {
+    const status = this.#lineStatus;
+    if ((status & 4) === 0) return;
+    const id = this.lastId;
+    this.#entries[id] = cookie;
+    this.#registrables[id] = bucket;
+    this.#partitionOf[id] = 0;
+    this.#domains[id] = cookie.domain;
+    this.#creations[id] = this.lastCreation;
+    this.#seqs[id] = this.#lineSeq;
+    this.#lastAccess[id] = cookie.lastAccess * US;
+    this.#size++;
+    if (status & 8) this.#earliestAccess = this.#kernel('cookies.earliestAccess', (k) => k.cookieEarliestAccess(this.#slot.handle));
   }
 
   /** The entry of live `id` as given (derived from its cookie for {@link insertCookie}). */

@@ -8,11 +8,16 @@ import {
   type CanonicalCookie,
   type CookiePartitionKey,
   type CookieSetPermissionOptions,
+  type CookieSetContext,
   accessScheme,
   bucketKeyOf,
+  canonPathWithString,
   canonicalUrlPath,
   checkSetPermitted,
+  createCanonicalCookie,
   createdBucketKey,
+  isIpAddressHost,
+  isLocalhost,
   registrableDomain,
 } from './canonical-cookie.ts';
 import {
@@ -69,6 +74,60 @@ export interface CookieListOptions {
 export interface CookieStoreSetOptions extends CookieSetPermissionOptions {
   readonly now?: number;
 }
+
+/** Options of {@link CookieStore.setFromLine}: those the ses.fetch cookie stage passes. */
+export interface CookieLineSetOptions {
+  /** The response's Date (ms): Expires is shifted by (now - serverTime). Default none. */
+  readonly serverTime?: number | null;
+  /** The partition the response was loaded in (kept only for `Partitioned` cookies). */
+  readonly partitionKey?: CookiePartitionKey | null;
+  /** The set's same-site context (default `'same-site'`). */
+  readonly sameSiteContext?: CookieSetContext;
+}
+
+/** What {@link CookieStore.setFromLine} takes from a response URL (a function of its href); `ok` false: the general path only. */
+interface LineUrlFacts {
+  readonly ok: boolean;
+  readonly cryptographic: boolean;
+  readonly host: string;
+  readonly registrable: string;
+  readonly bucket: string;
+  readonly defaultPath: string;
+  readonly port: number;
+  /** The last domain cookie's domain made for this URL, and its length (0: none yet). */
+  domain: string;
+  domainLen: number;
+}
+
+const LINE_PORTS: Readonly<Record<string, number>> = { 'http:': 80, 'https:': 443, 'ws:': 80, 'wss:': 443 };
+
+function lineUrlFacts(url: URL): LineUrlFacts {
+  const protocol = url.protocol;
+  const host = url.hostname;
+  const cryptographic = protocol === 'https:' || protocol === 'wss:';
+  const ok =
+    (cryptographic || protocol === 'http:' || protocol === 'ws:') &&
+    host !== '' &&
+    host.charCodeAt(host.length - 1) !== 0x2e &&
+    !isIpAddressHost(host) &&
+    (cryptographic || !isLocalhost(host));
+  const registrable = ok ? registrableDomain(host) : '';
+  const port = url.port;
+  return {
+    ok,
+    cryptographic,
+    host,
+    registrable,
+    bucket: registrable || host,
+    defaultPath: ok ? canonPathWithString(url, '') : '',
+    port: port !== '' ? Number(port) : (LINE_PORTS[protocol] ?? -1),
+    domain: '',
+    domainLen: 0,
+  };
+}
+
+const SAME_SITES: readonly CanonicalCookie['sameSite'][] = ['unspecified', 'no_restriction', 'lax', 'strict'];
+const PRIORITIES: readonly CanonicalCookie['priority'][] = ['low', 'medium', 'high'];
 
 /** Options of {@link CookieStore}. */
 export interface CookieStoreOptions {
@@ -135,6 +194,8 @@ function sameData(a: CanonicalCookie, b: CanonicalCookie): boolean {
 
 const US = 1000;
 const NO_REMOVALS: readonly CookieRemoval[] = Object.freeze([]);
+/** No exclusion reason: a stored cookie (setFromLine hands out this one array). */
+const NO_REASONS: readonly CookieExclusionReason[] = Object.freeze([]);
 
 
 /** What a read takes from its URL; a function of the href alone. */
@@ -248,6 +309,83 @@ export class CookieStore {
 
   #setHref: string | null = null;
   #setProtocol = '';
+
+  /**
+   * Stores the cookie of one Set-Cookie line received for `url` at `now`, as the ses.fetch cookie
+   * stage does: the same as `createCanonicalCookie(url, line, now, { ...options,
+   * checkSetPermitted: false })` then, if created, `setCanonicalCookie(cookie, url, {
+   * sameSiteContext, now })` (same cookies, same changes, same persistence), and returns the
+   * exclusion reasons of whichever refused it. The usual line (printable ASCII, a domain-name
+   * host, nothing refused or warned about...) is parsed, created and inserted in one call into
+   * the wasm core (core/assembly/cookies/line.ts); anything else takes those two steps.
+   */
+  setFromLine(url: URL, line: string, now: number, options: CookieLineSetOptions = {}): readonly CookieExclusionReason[] {
+    const href = url.href;
+    let facts = this.#lineFacts;
+    if (href !== this.#lineHref) {
+      facts = this.#lineFacts = lineUrlFacts(url);
+      this.#lineHref = href;
+    }
+    const context = options.sameSiteContext;
+    const partitionKey = options.partitionKey ?? null;
+    if (facts.ok && (partitionKey === null || partitionKey.nonce === undefined)) {
+      const serverTime = options.serverTime ?? now;
+      const index = this.#index;
+      const status = index.insertLine(facts, facts.registrable, facts.host, facts.defaultPath, line, (facts.cryptographic ? 1 : 0) | (context === 'cross-site' ? 2 : 0), now, now - serverTime);
+      if (status >= 0) {
+        const f = index.lineFields;
+        const o = index.lineAt;
+        const flags = f[o + 5] as number;
+        const secure = (flags & 2) !== 0;
+        const creation = index.lastCreation === now * US ? now : index.lastCreation / US;
+        const expiry = index.lineExpiry;
+        const hostOnly = (f[o + 10] as number) < 0;
+        let domain = facts.host;
+        if (!hostOnly) {
+          // A dot and the host's last (domain length - 1) characters, kept for the URL's next lines.
+          const domainLen = f[o + 2] as number;
+          if (domainLen !== facts.domainLen) {
+            facts.domain = `.${facts.host.slice(facts.host.length - domainLen + 1)}`;
+            facts.domainLen = domainLen;
+          }
+          domain = facts.domain;
+        }
+        const nameStart = f[o + 8] as number;
+        const valueStart = f[o + 9] as number;
+        const pathStart = f[o + 11] as number;
+        const cookie: CanonicalCookie = {
+          name: line.slice(nameStart, nameStart + (f[o + 1] as number)),
+          value: line.slice(valueStart, valueStart + (f[o + 4] as number)),
+          domain,
+          hostOnly,
+          path: pathStart < 0 ? facts.defaultPath : line.slice(pathStart, pathStart + (f[o + 3] as number)),
+          secure,
+          httpOnly: (flags & 4) !== 0,
+          sameSite: SAME_SITES[(f[o + 6] as number) + 1] as CanonicalCookie['sameSite'],
+          priority: PRIORITIES[f[o + 7] as number] as CanonicalCookie['priority'],
+          creation,
+          lastAccess: now,
+          expiry: Number.isNaN(expiry) ? null : expiry,
+          partitionKey: null,
+          sourceScheme: secure || facts.cryptographic ? 'secure' : 'non_secure',
+          sourcePort: facts.port,
+        };
+        index.finishLine(cookie, facts.bucket);
+        return this.#settle(status, cookie, true, true, true);
+      }
+    }
+    const created = createCanonicalCookie(url, line, now, {
+      serverTime: options.serverTime ?? null,
+      partitionKey,
+      sameSiteContext: context ?? 'same-site',
+      checkSetPermitted: false,
+    });
+    if (!created.ok) return created.reasons;
+    return this.setCanonicalCookie(created.cookie, url, { sameSiteContext: context ?? 'same-site', now });
+  }
+
+  #lineHref: string | null = null;
+  #lineFacts: LineUrlFacts = lineUrlFacts(new URL('about:blank'));
 
   /**
    * Puts a cookie read back from storage into the store: no access check, no notification, no
@@ -473,6 +611,13 @@ export class CookieStore {
     const index = this.#index;
     const bucket = createdBucketKey(cookie) ?? cookieBucketKey(cookie.domain);
     const status = index.insertCookie(cookie, bucket, this.#partitionId(cookie.partitionKey), now * US, allowSecure, excludeHttpOnly);
+    const reasons = this.#settle(status, cookie, notify, persist, persistRemovals);
+    return reasons === NO_REASONS ? [] : (reasons as CookieExclusionReason[]);
+  }
+
+  /** What follows an index insert of `cookie` (kernel `status`): the refusals, then the changes in CookieMonster's order. */
+  #settle(status: number, cookie: CanonicalCookie, notify: boolean, persist: boolean, persistRemovals: boolean): readonly CookieExclusionReason[] {
+    const index = this.#index;
     const removed = index.removedCount === 0 ? NO_REMOVALS : index.readRemovals();
     if (status & 1) return [CookieExclusionReason.EXCLUDE_OVERWRITE_SECURE];
     if (status & 2) return [CookieExclusionReason.EXCLUDE_OVERWRITE_HTTP_ONLY];
@@ -518,7 +663,7 @@ export class CookieStore {
       const removal = removed[i] as CookieRemoval;
       this.#forget(removal.id, removal.cause, persistRemovals, notify);
     }
-    return [];
+    return NO_REASONS;
   }
 
   #report(removals: readonly CookieRemoval[], persist: boolean): void {

@@ -430,13 +430,8 @@ export function createCookieStage(cookies: Cookies): Stage {
       const context = responseSameSiteContext(url, options);
       for (const line of lines) {
         const now = jar.currentTime();
-        const created = createCanonicalCookie(url, line, now, {
-          serverTime: Number.isNaN(serverTime) ? null : serverTime,
-          partitionKey,
-          sameSiteContext: context,
-          checkSetPermitted: false,
-        });
-        if (created.ok) jar.setCanonicalCookie(created.cookie, url, { sameSiteContext: context, now });
+        // createCanonicalCookie, then setCanonicalCookie if created: in one wasm call for the usual line.
+        jar.setFromLine(url, line, now, { serverTime: Number.isNaN(serverTime) ? null : serverTime, partitionKey, sameSiteContext: context });
       }
     }
     return response;
