@@ -690,7 +690,8 @@ export function createCanonicalCookie(url: string | URL, line: string, now: numb
 
   const cryptographic = isCryptographicProtocol(protocol);
   if (parsed.secure && !cryptographic) status.warn(CookieWarningReason.WARN_TENTATIVELY_ALLOWING_SECURE_SOURCE_SCHEME);
-  const serverTime = options.serverTime ?? now;
+  // A server time that is not a time (NaN, Infinity) counts as none, as a null base::Time does.
+  const serverTime = options.serverTime != null && Number.isFinite(options.serverTime) ? options.serverTime : now;
   const expiry = capExpiry(parseExpiration(parsed, now, serverTime), now);
 
   const cookie: CanonicalCookie = {

@@ -108,6 +108,9 @@ function lineUrlFacts(url: URL): LineUrlFacts {
   const ok =
     (cryptographic || protocol === 'http:' || protocol === 'ws:') &&
     host !== '' &&
+    // A host with an empty label (".shop.com", "a..b") is left to the general path.
+    host.charCodeAt(0) !== 0x2e &&
+    !host.includes('..') &&
     host.charCodeAt(host.length - 1) !== 0x2e &&
     !isIpAddressHost(host) &&
     (cryptographic || !isLocalhost(host));
@@ -329,7 +332,8 @@ export class CookieStore {
     const context = options.sameSiteContext;
     const partitionKey = options.partitionKey ?? null;
     if (facts.ok && (partitionKey === null || partitionKey.nonce === undefined)) {
-      const serverTime = options.serverTime ?? now;
+      const given = options.serverTime;
+      const serverTime = given != null && Number.isFinite(given) ? given : now;
       const index = this.#index;
       const status = index.insertLine(facts, facts.registrable, facts.host, facts.defaultPath, line, (facts.cryptographic ? 1 : 0) | (context === 'cross-site' ? 2 : 0), now, now - serverTime);
       if (status >= 0) {
