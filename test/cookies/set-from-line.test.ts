@@ -9,18 +9,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
 import { cookiePartitionKeyFromUrl, createCanonicalCookie, type CookiePartitionKey, type CookieSetContext } from '../../core/src/cookies/canonical-cookie.ts';
 import { CookieStore, type CookieChange } from '../../core/src/cookies/cookie-store.ts';
-
-/** A small deterministic PRNG (mulberry32). */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom as rng } from '../harness/random.ts';
 
 interface Op {
   url: URL;
