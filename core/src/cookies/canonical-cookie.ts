@@ -155,7 +155,8 @@ function accessSchemeOf(url: URL, protocol: string): 'cryptographic' | 'trustwor
 
 const DEFAULT_PORTS: Readonly<Record<string, number>> = { 'http:': 80, 'https:': 443, 'ws:': 80, 'wss:': 443, 'ftp:': 21 };
 
-function effectivePort(url: URL, protocol: string): number {
+/** The URL's port, or its scheme's default (-1 when it has none). */
+export function effectivePort(url: URL, protocol: string): number {
   const port = url.port;
   if (port !== '') return Number(port);
   return DEFAULT_PORTS[protocol] ?? -1;

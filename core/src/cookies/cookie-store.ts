@@ -16,6 +16,7 @@ import {
   checkSetPermitted,
   createCanonicalCookie,
   createdBucketKey,
+  effectivePort,
   isIpAddressHost,
   isLocalhost,
   registrableDomain,
@@ -99,8 +100,6 @@ interface LineUrlFacts {
   domainLen: number;
 }
 
-const LINE_PORTS: Readonly<Record<string, number>> = { 'http:': 80, 'https:': 443, 'ws:': 80, 'wss:': 443 };
-
 function lineUrlFacts(url: URL): LineUrlFacts {
   const protocol = url.protocol;
   const host = url.hostname;
@@ -115,7 +114,6 @@ function lineUrlFacts(url: URL): LineUrlFacts {
     !isIpAddressHost(host) &&
     (cryptographic || !isLocalhost(host));
   const registrable = ok ? registrableDomain(host) : '';
-  const port = url.port;
   return {
     ok,
     cryptographic,
@@ -123,7 +121,7 @@ function lineUrlFacts(url: URL): LineUrlFacts {
     registrable,
     bucket: registrable || host,
     defaultPath: ok ? canonPathWithString(url, '') : '',
-    port: port !== '' ? Number(port) : (LINE_PORTS[protocol] ?? -1),
+    port: effectivePort(url, protocol),
     domain: '',
     domainLen: 0,
   };
