@@ -9,6 +9,8 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
 import { cookiePartitionKeyFromUrl, createCanonicalCookie, type CookiePartitionKey, type CookieSetContext } from '../../core/src/cookies/canonical-cookie.ts';
 import { CookieStore, type CookieChange } from '../../core/src/cookies/cookie-store.ts';
+import { CookieIndex, cookieKernel } from '../../core/src/cookies/cookie-index.ts';
+import { Core } from '../../core/src/wasm/core.ts';
 import { seededRandom as rng } from '../harness/random.ts';
 import { countFastLines } from './fast-path-counter.ts';
 
@@ -51,32 +53,77 @@ function general(store: CookieStore, op: Op): readonly string[] {
   return store.setCanonicalCookie(created.cookie, op.url, { sameSiteContext: op.context, now: op.now });
 }
 
-/** Runs `ops` through both paths; returns how many lines the kernel took (the rest fell back). */
-function runBoth(ops: readonly Op[]): { fast: number; total: number; causes: Record<string, number> } {
+/**
+ * A third store for setFromLine with no persistence and, until `listen` is set, nobody listening:
+ * there the lines the kernel takes are kept unbuilt until read (CookieStore #cookieAt).
+ */
+function keptSide(clock: { now: number }): Side & { listen: { on: boolean } } {
+  const events: unknown[] = [];
+  const listen = { on: false };
+  const store = new CookieStore({
+    now: () => clock.now,
+    onChange: (c: CookieChange) => events.push({ cause: c.cause, removed: c.removed, cookie: { ...c.cookie } }),
+    wantsChanges: () => listen.on,
+  });
+  return { store, events, puts: [], results: [], listen };
+}
+
+/**
+ * Runs `ops` through both paths (and setFromLine into a store with nobody to tell, which keeps
+ * its lines unbuilt, with a listener from the middle on); every `readEvery` ops all three are
+ * read for the op's URL. Returns how many lines the kernel took (the rest fell back).
+ */
+function runBoth(ops: readonly Op[], readEvery = 23): { fast: number; total: number; causes: Record<string, number> } {
   const clock = { now: 0 };
   const a = side(clock);
   const b = side(clock);
+  const c = keptSide(clock);
   const fastLines = countFastLines(b.store);
+  const half = ops.length >> 1;
+  let eventsAtHalf = 0;
+  const plain = (cookies: readonly object[]) => cookies.map((x) => ({ ...x }));
   try {
     for (let i = 0; i < ops.length; i++) {
       const op = ops[i] as Op;
       clock.now = op.now;
+      if (i === half) {
+        c.listen.on = true;
+        eventsAtHalf = a.events.length;
+      }
       const ra = [...general(a.store, op)];
       const rb = [...b.store.setFromLine(op.url, op.line, op.now, { serverTime: op.serverTime, partitionKey: op.partitionKey, sameSiteContext: op.context })];
+      const rc = [...c.store.setFromLine(op.url, op.line, op.now, { serverTime: op.serverTime, partitionKey: op.partitionKey, sameSiteContext: op.context })];
       if (JSON.stringify(ra) !== JSON.stringify(rb) || a.events.length !== b.events.length || a.puts.length !== b.puts.length || a.store.size !== b.store.size) {
         expect({ i, url: op.url.href, line: op.line, reasons: rb, events: b.events.slice(-3), size: b.store.size }).toEqual({
           i, url: op.url.href, line: op.line, reasons: ra, events: a.events.slice(-3), size: a.store.size,
         });
       }
+      if (JSON.stringify(ra) !== JSON.stringify(rc) || a.store.size !== c.store.size) {
+        expect({ i, kept: true, url: op.url.href, line: op.line, reasons: rc, size: c.store.size }).toEqual({ i, kept: true, url: op.url.href, line: op.line, reasons: ra, size: a.store.size });
+      }
+      if (i % readEvery === readEvery - 1) {
+        // Reads build what they return: the same cookies as the general path's, both read ways.
+        const options = { partitions: 'all', updateAccessTime: false, now: op.now } as const;
+        const expected = plain(a.store.getCookieList(op.url, options));
+        expect(plain(b.store.getCookieList(op.url, options))).toEqual(expected);
+        expect(plain(c.store.getCookieListMapped(op.url, options, (x) => x))).toEqual(expected);
+        if (i % 2 === 0) expect(plain(c.store.getCookieList(op.url, options))).toEqual(expected);
+      }
     }
     expect(b.events).toEqual(a.events);
     expect(b.puts).toEqual(a.puts);
+    // From the middle on, the kept store tells its listener what the general path's tells
+    // (removals of cookies kept as lines included).
+    expect(c.events).toEqual(a.events.slice(eventsAtHalf));
     const end = (ops.at(-1)?.now ?? 0) + 1;
-    expect(b.store.getAllCookies(end)).toEqual(a.store.getAllCookies(end));
+    const all = a.store.getAllCookies(end);
+    expect(b.store.getAllCookies(end)).toEqual(all);
+    expect(c.store.getAllCookies(end)).toEqual(all);
     expect(b.store.index.core.exports).toBeDefined();
   } finally {
     a.store.dispose();
     b.store.dispose();
+    c.store.dispose();
   }
   const causes: Record<string, number> = {};
   for (const e of a.events as { cause: string }[]) causes[e.cause] = (causes[e.cause] ?? 0) + 1;
@@ -304,6 +351,61 @@ describe('setFromLine = createCanonicalCookie + setCanonicalCookie (differential
     const { fast, total, causes } = runBoth(ops);
     expect(fast).toBe(total);
     expect(causes['evicted']).toBeGreaterThan(400);
+  });
+});
+
+describe('lines kept unbuilt (a store with nobody to tell)', () => {
+  test('overwritten thousands of times between reads: reads give the last of each, as the general path', () => {
+    const kept = new CookieStore();
+    const built = new CookieStore({ onChange: () => {} });
+    const url = new URL('https://www.shop.com/a/b');
+    try {
+      let now = T0;
+      for (let round = 0; round < 3; round++) {
+        // One cookie set before the overwrites and left alone: still kept unbuilt at every compaction.
+        now += 1;
+        expect([...kept.setFromLine(url, `stay${round}=1`, now)]).toEqual([...built.setFromLine(url, `stay${round}=1`, now)]);
+        // Far past the list's compaction (2 x kept + 1024 ids), with ids freed and reused all along.
+        for (let i = 0; i < 5000; i++) {
+          now += 1;
+          const text = `c${i % 3}=${round}-${i}; Path=/${i % 2 === 0 ? '' : 'a'}${i % 7 === 0 ? '; Max-Age=0' : ''}`;
+          expect([...kept.setFromLine(url, text, now)]).toEqual([...built.setFromLine(url, text, now)]);
+        }
+        expect(kept.getCookieList(url, { updateAccessTime: false, now })).toEqual(built.getCookieList(url, { updateAccessTime: false, now }));
+      }
+      expect(kept.getAllCookies(now + 1)).toEqual(built.getAllCookies(now + 1));
+      expect(kept.size).toBe(built.size);
+    } finally {
+      kept.dispose();
+      built.dispose();
+    }
+  });
+
+  test('survive a trap of the core: the index rebuilds from them, reads and the Cookie line as before', () => {
+    const core = new Core('release');
+    const kept = new CookieStore({ index: new CookieIndex(core) });
+    // A listener makes the reference build every cookie at once.
+    const built = new CookieStore({ onChange: () => {} });
+    const ops = generated(11, 600);
+    try {
+      for (const op of ops) {
+        const options = { serverTime: op.serverTime, partitionKey: op.partitionKey, sameSiteContext: op.context };
+        expect([...kept.setFromLine(op.url, op.line, op.now, options)]).toEqual([...built.setFromLine(op.url, op.line, op.now, options)]);
+      }
+      const before = core.generation;
+      expect(() => core.call('cookies.remove', (x) => cookieKernel(x).cookieRemove(kept.index.handle, 99999))).toThrow();
+      expect(core.generation).toBe(before + 1);
+      const now = (ops.at(-1) as Op).now + 1;
+      for (const href of URLS) {
+        const url = new URL(href);
+        expect(kept.getCookieLine(url, { partitions: 'all', now })).toBe(built.getCookieLine(url, { partitions: 'all', now }));
+      }
+      expect(kept.getAllCookies(now)).toEqual(built.getAllCookies(now));
+      expect(kept.size).toBeGreaterThan(20);
+    } finally {
+      kept.dispose();
+      built.dispose();
+    }
   });
 });
 

@@ -289,7 +289,7 @@ export class CookieIndex {
   readonly #limits: boolean;
   readonly #slot: KernelHandle;
   /** The entries as given (kept, not copied), with what the index decided for each beside them. */
-  #entries: (CookieIndexEntry | CanonicalCookie | undefined)[] = [];
+  #entries: (CookieIndexEntry | CanonicalCookie | string | undefined)[] = [];
   /** For a cookie given to insertCookie, its registrable domain (undefined for an entry). */
   #registrables: (string | undefined)[] = [];
   #partitionOf: number[] = [];
@@ -560,7 +560,11 @@ export class CookieIndex {
     this.lineFields = out;
     this.lineAt = o;
     let f64 = this.#f64;
-    if (f64.buffer !== out.buffer) f64 = this.#f64 = new Float64Array(out.buffer);
+    // A new i32 view (#out) means a new memory buffer; comparing the views costs less than `.buffer`.
+    if (this.#f64Of !== out) {
+      f64 = this.#f64 = new Float64Array(out.buffer);
+      this.#f64Of = out;
+    }
     this.lineExpiry = f64[(o + 12) >>> 1] as number;
     let creation = now * US;
     let seq = l.seq;
@@ -584,26 +588,52 @@ export class CookieIndex {
   #lineSeq = 0;
   #lineStatus = 0;
   #f64: Float64Array<ArrayBufferLike> = new Float64Array(0);
+  /** The i32 view #f64 was made beside. */
+  #f64Of: Int32Array | null = null;
 
-  /** The bookkeeping of {@link insertLine} once the cookie is built (`bucket`: its registrable domain or host). @internal */
-  finishLine(cookie: CanonicalCookie, bucket: string): void {
+  /**
+   * The bookkeeping of {@link insertLine}: `cookie` is the cookie built from the line, or the line
+   * itself when its owner builds the cookie later (then {@link resolveLine} gives it), `domain`
+   * its domain, `lastAccess` its time (ms), `bucket` its registrable domain or host. @internal
+   */
+  finishLine(cookie: CanonicalCookie | string, domain: string, lastAccess: number, bucket: string): void {
     const status = this.#lineStatus;
     if ((status & 4) === 0) return;
     const id = this.lastId;
     this.#entries[id] = cookie;
     this.#registrables[id] = bucket;
     this.#partitionOf[id] = 0;
-    this.#domains[id] = cookie.domain;
+    this.#domains[id] = domain;
     this.#creations[id] = this.lastCreation;
     this.#seqs[id] = this.#lineSeq;
-    this.#lastAccess[id] = cookie.lastAccess * US;
+    this.#lastAccess[id] = lastAccess * US;
     this.#size++;
     if (status & 8) this.#earliestAccess = this.#kernel('cookies.earliestAccess', (k) => k.cookieEarliestAccess(this.#slot.handle));
   }
 
+  /**
+   * The cookie of an id that {@link finishLine} was given the line for, from the owner of the
+   * line (the index asks only to rebuild its kernel state or for {@link entry}). @internal
+   */
+  resolveLine: ((id: number) => CanonicalCookie) | null = null;
+
+  /** The canonical domain of live `id`. @internal */
+  domainOf(id: number): string {
+    return this.#domains[id] as string;
+  }
+
+  /** The stored creation time of live `id`, µs. @internal */
+  creationOf(id: number): number {
+    return this.#creations[id] as number;
+  }
+
   /** The entry of live `id` as given (derived from its cookie for {@link insertCookie}). */
   #entryOf(id: number): CookieIndexEntry {
-    const record = this.#entries[id] as CookieIndexEntry | CanonicalCookie;
+    let record = this.#entries[id] as CookieIndexEntry | CanonicalCookie | string;
+    if (typeof record === 'string') {
+      if (this.resolveLine === null) throw new Error(`CookieIndex: the cookie of id ${id} was kept as its line, and nothing builds it`);
+      record = this.resolveLine(id);
+    }
     const registrable = this.#registrables[id];
     if (registrable === undefined) return record as CookieIndexEntry;
     const c = record as CanonicalCookie;

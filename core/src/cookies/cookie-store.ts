@@ -130,6 +130,55 @@ function lineUrlFacts(url: URL): LineUrlFacts {
 const SAME_SITES: readonly CanonicalCookie['sameSite'][] = ['unspecified', 'no_restriction', 'lax', 'strict'];
 const PRIORITIES: readonly CanonicalCookie['priority'][] = ['low', 'medium', 'high'];
 
+/**
+ * Host-only, in the bits of a cookie the kernel took from a line (beside its flags: 2 Secure,
+ * 4 HttpOnly; SameSite code + 1 at bit 4, priority code at bit 8).
+ */
+const LINE_HOST_ONLY = 1 << 12;
+
+/**
+ * The CanonicalCookie of a line the kernel took (CookieIndex.lineFields: offsets in `line`, -1
+ * path start for the URL's default path), with the fields, in the order, of createCanonicalCookie's.
+ */
+function lineCookie(
+  line: string,
+  nameStart: number,
+  nameLen: number,
+  valueStart: number,
+  valueLen: number,
+  pathStart: number,
+  pathLen: number,
+  bits: number,
+  domain: string,
+  facts: LineUrlFacts,
+  now: number,
+  creationUs: number,
+  expiry: number,
+): CanonicalCookie {
+  const secure = (bits & 2) !== 0;
+  return {
+    name: line.slice(nameStart, nameStart + nameLen),
+    value: line.slice(valueStart, valueStart + valueLen),
+    domain,
+    hostOnly: (bits & LINE_HOST_ONLY) !== 0,
+    path: pathStart < 0 ? facts.defaultPath : line.slice(pathStart, pathStart + pathLen),
+    secure,
+    httpOnly: (bits & 4) !== 0,
+    sameSite: SAME_SITES[(bits >> 4) & 15] as CanonicalCookie['sameSite'],
+    priority: PRIORITIES[(bits >> 8) & 15] as CanonicalCookie['priority'],
+    // The index's creation time, in ms exactly as given when it is `now` (µs back to ms may not round-trip).
+    creation: creationUs === now * US ? now : creationUs / US,
+    lastAccess: now,
+    expiry: Number.isNaN(expiry) ? null : expiry,
+    partitionKey: null,
+    sourceScheme: secure || facts.cryptographic ? 'secure' : 'non_secure',
+    sourcePort: facts.port,
+  };
+}
+
+/** Int32 slots per kept line in CookieStore's #keptInts (name start, length, value start, length, path start, length, bits). */
+const KEPT_INTS = 7;
+
 /** Options of {@link CookieStore}. */
 export interface CookieStoreOptions {
   /** The index to use (a new one on the shared core by default). */
@@ -227,7 +276,19 @@ const READ_URL_FACTS_SIZE = 256;
  */
 export class CookieStore {
   readonly #index: CookieIndex;
-  readonly #cookies: (CanonicalCookie | undefined)[] = [];
+  /**
+   * The cookie of every id; for a cookie setFromLine stored while nobody was to be told (no
+   * listener, no persistence), its Set-Cookie line until something reads it (see #cookieAt),
+   * the rest of what it takes in #keptInts / #keptTimes / #keptFacts.
+   */
+  readonly #cookies: (CanonicalCookie | string | undefined)[] = [];
+  #keptInts = new Int32Array(0);
+  /** Per kept line: the time it was set (its last access), then its expiry (NaN: none), ms. */
+  #keptTimes = new Float64Array(0);
+  readonly #keptFacts: (LineUrlFacts | undefined)[] = [];
+  /** How many ids hold a line not built yet; their ids (and, until the next compaction, some that no longer do). */
+  #keptCount = 0;
+  readonly #keptIds: number[] = [];
   readonly #keys: (string | undefined)[] = [];
   readonly #partitionIds = new Map<string, number>();
   readonly #partitions: CookiePartitionKey[] = [];
@@ -243,6 +304,8 @@ export class CookieStore {
     this.#wantsChanges = options.wantsChanges ?? (() => true);
     this.#sink = options.sink;
     this.#now = options.now ?? Date.now;
+    // The index rebuilds itself after a trap from its entries: a kept line is built for it then.
+    this.#index.resolveLine = (id) => this.#cookieAt(id) as CanonicalCookie;
   }
 
   /**
@@ -337,10 +400,6 @@ export class CookieStore {
       if (status >= 0) {
         const f = index.lineFields;
         const o = index.lineAt;
-        const flags = f[o + 5] as number;
-        const secure = (flags & 2) !== 0;
-        const creation = index.lastCreation === now * US ? now : index.lastCreation / US;
-        const expiry = index.lineExpiry;
         const hostOnly = (f[o + 10] as number) < 0;
         let domain = facts.host;
         if (!hostOnly) {
@@ -352,27 +411,17 @@ export class CookieStore {
           }
           domain = facts.domain;
         }
-        const nameStart = f[o + 8] as number;
-        const valueStart = f[o + 9] as number;
-        const pathStart = f[o + 11] as number;
-        const cookie: CanonicalCookie = {
-          name: line.slice(nameStart, nameStart + (f[o + 1] as number)),
-          value: line.slice(valueStart, valueStart + (f[o + 4] as number)),
-          domain,
-          hostOnly,
-          path: pathStart < 0 ? facts.defaultPath : line.slice(pathStart, pathStart + (f[o + 3] as number)),
-          secure,
-          httpOnly: (flags & 4) !== 0,
-          sameSite: SAME_SITES[(f[o + 6] as number) + 1] as CanonicalCookie['sameSite'],
-          priority: PRIORITIES[f[o + 7] as number] as CanonicalCookie['priority'],
-          creation,
-          lastAccess: now,
-          expiry: Number.isNaN(expiry) ? null : expiry,
-          partitionKey: null,
-          sourceScheme: secure || facts.cryptographic ? 'secure' : 'non_secure',
-          sourcePort: facts.port,
-        };
-        index.finishLine(cookie, facts.bucket);
+        const bits = (f[o + 5] as number) | (((f[o + 6] as number) + 1) << 4) | ((f[o + 7] as number) << 8) | (hostOnly ? LINE_HOST_ONLY : 0);
+        const expiry = index.lineExpiry;
+        if ((status & 7) === 4 && this.#sink === undefined && !(this.#onChange !== undefined && this.#wantsChanges())) {
+          // Stored, and nobody to tell: the cookie object is built when something reads it (#cookieAt).
+          const id = index.lastId;
+          this.#keepLine(id, f[o + 8] as number, f[o + 1] as number, f[o + 9] as number, f[o + 4] as number, f[o + 11] as number, f[o + 3] as number, bits, now, expiry, facts);
+          index.finishLine(line, domain, now, facts.bucket);
+          return this.#settleLine(id, line);
+        }
+        const cookie = lineCookie(line, f[o + 8] as number, f[o + 1] as number, f[o + 9] as number, f[o + 4] as number, f[o + 11] as number, f[o + 3] as number, bits, domain, facts, now, index.lastCreation, expiry);
+        index.finishLine(cookie, domain, now, facts.bucket);
         return this.#settle(status, cookie, true, true, true);
       }
     }
@@ -409,17 +458,18 @@ export class CookieStore {
       // Access times to persist: through the ids.
       const ids = this.#matchIds(url, options);
       const out: CanonicalCookie[] = new Array(ids.length);
-      for (let i = 0; i < ids.length; i++) out[i] = this.#cookies[ids[i] as number] as CanonicalCookie;
+      for (let i = 0; i < ids.length; i++) out[i] = this.#cookieAt(ids[i] as number) as CanonicalCookie;
       return out;
     }
     const request = this.#request(url, options);
     if (request === null) return [];
     // The cookies straight from the kernel's answer (no copy of the ids).
     const index = this.#index;
+    if (this.#keptCount > 0) this.#buildAll();
     const out = index.matchRecords(request, this.#cookies);
     const expired = index.lastExpired;
     for (let i = 0; i < expired.length; i++) this.#forget(expired[i] as number, 'expired', true);
-    return out;
+    return out as CanonicalCookie[];
   }
 
   /**
@@ -431,6 +481,7 @@ export class CookieStore {
     const request = this.#request(url, options);
     if (request === null) return [];
     const index = this.#index;
+    if (this.#keptCount > 0) this.#buildAll();
     const out = index.matchRecordsMapped(request, this.#cookies as readonly (CanonicalCookie | undefined)[], convert);
     const expired = index.lastExpired;
     for (let i = 0; i < expired.length; i++) this.#forget(expired[i] as number, 'expired', true);
@@ -449,7 +500,7 @@ export class CookieStore {
     this.#report(this.#index.purgeExpired(now * US), true);
     const all: { cookie: CanonicalCookie; seq: number }[] = [];
     for (const id of this.#index.ids()) {
-      const cookie = this.#cookies[id] as CanonicalCookie;
+      const cookie = this.#cookieAt(id) as CanonicalCookie;
       all.push({ cookie, seq: this.#index.seq(id) });
     }
     all.sort((a, b) => b.cookie.path.length - a.cookie.path.length || a.cookie.creation - b.cookie.creation || a.seq - b.seq);
@@ -460,7 +511,7 @@ export class CookieStore {
   deleteWhere(predicate: (cookie: CanonicalCookie) => boolean): number {
     let n = 0;
     for (const id of [...this.#index.ids()]) {
-      const cookie = this.#cookies[id] as CanonicalCookie;
+      const cookie = this.#cookieAt(id) as CanonicalCookie;
       if (!predicate(cookie)) continue;
       this.#index.remove(id);
       this.#forget(id, 'explicit', true);
@@ -481,7 +532,7 @@ export class CookieStore {
   deleteSessionCookies(): number {
     let n = 0;
     for (const id of [...this.#index.ids()]) {
-      const cookie = this.#cookies[id] as CanonicalCookie;
+      const cookie = this.#cookieAt(id) as CanonicalCookie;
       if (cookie.expiry !== null) continue;
       this.#index.remove(id);
       this.#forget(id, 'expired', true);
@@ -589,7 +640,7 @@ export class CookieStore {
       // Persist access times the index moved (at most once a minute per cookie, as Chromium).
       for (let i = 0; i < result.ids.length; i++) {
         const id = result.ids[i] as number;
-        const cookie = this.#cookies[id] as CanonicalCookie;
+        const cookie = this.#cookieAt(id) as CanonicalCookie;
         const access = this.#index.lastAccess(id) / US;
         if (access !== cookie.lastAccess) {
           const updated = { ...cookie, lastAccess: access };
@@ -632,7 +683,7 @@ export class CookieStore {
     for (; i < removed.length; i++) {
       const removal = removed[i] as CookieRemoval;
       if (removal.cause !== 'overwrite' && removal.cause !== 'expired-overwrite') break;
-      replaced = this.#cookies[removal.id];
+      replaced = this.#cookieAt(removal.id);
       this.#forget(removal.id, removal.cause, persistRemovals, notify);
     }
     if (!inserted && !persist && persistRemovals && cookie.expiry !== null) {
@@ -672,9 +723,108 @@ export class CookieStore {
     for (const removal of removals) this.#forget(removal.id, removal.cause, persist);
   }
 
+  /**
+   * Keeps what it takes to build the cookie setFromLine stored as `id` from its line later
+   * (the kernel's fields, see lineCookie; `now` its time; `expiry` ms, NaN for none).
+   */
+  #keepLine(id: number, nameStart: number, nameLen: number, valueStart: number, valueLen: number, pathStart: number, pathLen: number, bits: number, now: number, expiry: number, facts: LineUrlFacts): void {
+    let ints = this.#keptInts;
+    if (ints.length < (id + 1) * KEPT_INTS) {
+      const slots = Math.max(64, id + 1, (ints.length / KEPT_INTS) * 2);
+      const grown = new Int32Array(slots * KEPT_INTS);
+      grown.set(ints);
+      ints = this.#keptInts = grown;
+      const times = new Float64Array(slots * 2);
+      times.set(this.#keptTimes);
+      this.#keptTimes = times;
+    }
+    const b = id * KEPT_INTS;
+    ints[b] = nameStart;
+    ints[b + 1] = nameLen;
+    ints[b + 2] = valueStart;
+    ints[b + 3] = valueLen;
+    ints[b + 4] = pathStart;
+    ints[b + 5] = pathLen;
+    ints[b + 6] = bits;
+    this.#keptTimes[id * 2] = now;
+    this.#keptTimes[id * 2 + 1] = expiry;
+    this.#keptFacts[id] = facts;
+  }
+
+  /** What follows the index's insert of the line kept as `id` (nothing to tell, nothing to persist). */
+  #settleLine(id: number, line: string): readonly CookieExclusionReason[] {
+    const index = this.#index;
+    // What the insert removed (the equivalent cookie, garbage collection) is only dropped: nobody
+    // is told, nothing persisted (the order of #settle matters only to those).
+    if (index.removedCount !== 0) this.#report(index.readRemovals(), true);
+    this.#cookies[id] = line;
+    this.#keys[id] = undefined;
+    this.#keptCount++;
+    const ids = this.#keptIds;
+    ids.push(id);
+    if (ids.length > 2 * this.#keptCount + 1024) {
+      // Lines replaced or removed before any read left their ids here: keep those still kept (once).
+      const seen = new Set<number>();
+      let n = 0;
+      for (let i = 0; i < ids.length; i++) {
+        const kept = ids[i] as number;
+        if (typeof this.#cookies[kept] === 'string' && !seen.has(kept)) {
+          seen.add(kept);
+          ids[n++] = kept;
+        }
+      }
+      ids.length = n;
+    }
+    return NO_REASONS;
+  }
+
+  /** The cookie of live `id`, built from its line if setFromLine kept it unbuilt. */
+  #cookieAt(id: number): CanonicalCookie | undefined {
+    const entry = this.#cookies[id];
+    return typeof entry === 'string' ? this.#build(id, entry) : entry;
+  }
+
+  /** Builds the cookie of the line kept as `id` (its index record still there) and keeps it instead. */
+  #build(id: number, line: string): CanonicalCookie {
+    const ints = this.#keptInts;
+    const b = id * KEPT_INTS;
+    const index = this.#index;
+    const cookie = lineCookie(
+      line, ints[b] as number, ints[b + 1] as number, ints[b + 2] as number, ints[b + 3] as number, ints[b + 4] as number, ints[b + 5] as number, ints[b + 6] as number,
+      index.domainOf(id), this.#keptFacts[id] as LineUrlFacts, this.#keptTimes[id * 2] as number, index.creationOf(id), this.#keptTimes[id * 2 + 1] as number,
+    );
+    this.#cookies[id] = cookie;
+    this.#keptFacts[id] = undefined;
+    this.#keptCount--;
+    return cookie;
+  }
+
+  /**
+   * Builds every cookie still kept as its line, before a read that hands out cookie objects
+   * (then it reads the cookies as they are kept, in one pass over the index's answer).
+   */
+  #buildAll(): void {
+    const ids = this.#keptIds;
+    for (let i = 0; i < ids.length; i++) {
+      const id = ids[i] as number;
+      const entry = this.#cookies[id];
+      if (typeof entry === 'string') this.#build(id, entry);
+    }
+    ids.length = 0;
+  }
+
   /** Drops the record of an id the index already deleted, and reports it. */
   #forget(id: number, cause: CookieChangeCause, persist: boolean, notify = true): void {
-    const cookie = this.#cookies[id];
+    let cookie = this.#cookies[id];
+    if (typeof cookie === 'string') {
+      // A kept line (never persisted) is built only for a listener.
+      if (notify && this.#onChange !== undefined && this.#wantsChanges()) cookie = this.#build(id, cookie);
+      else {
+        cookie = undefined;
+        this.#keptFacts[id] = undefined;
+        this.#keptCount--;
+      }
+    }
     const key = this.#keys[id];
     this.#cookies[id] = undefined;
     this.#keys[id] = undefined;
