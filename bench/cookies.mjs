@@ -7,6 +7,8 @@
 // below): the bench measures what ses.fetch does, and must keep doing so if the stage changes.
 // Run: npm run bench:cookies  (builds first)   or   node bench/cookies.mjs [--runs N]  (after npm run build)
 import os from 'node:os';
+import v8 from 'node:v8';
+import vm from 'node:vm';
 import { statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { CookieJar } from 'tough-cookie';
@@ -23,11 +25,16 @@ const RUNS = args.includes('--runs') ? Math.max(1, Number(args[args.indexOf('--r
 const MIN_MS = Number(process.env.BENCH_MIN_MS ?? 150);
 
 // ---------------------------------------------------------------------------------------------
-// Timing
+// Timing. Every timed pass starts right after a full garbage collection, so that neither side pays
+// for collecting what the other (or an earlier row) left behind.
+
+v8.setFlagsFromString('--expose-gc');
+const collect = vm.runInNewContext('gc');
 
 /** µs per call of a sync fn: a short warm-up, then batches until MIN_MS has elapsed. */
 function perOp(fn, batch = 100) {
   for (let i = 0; i < Math.min(batch, 20); i++) fn(i);
+  collect();
   let calls = 0;
   const start = performance.now();
   let elapsed = 0;
@@ -42,6 +49,7 @@ function perOp(fn, batch = 100) {
 /** The same for an async fn, awaited one call at a time (as a caller of `cookies.get` would). */
 async function perOpAsync(fn, batch = 100) {
   for (let i = 0; i < Math.min(batch, 20); i++) await fn(i);
+  collect();
   let calls = 0;
   const start = performance.now();
   let elapsed = 0;
@@ -55,6 +63,7 @@ async function perOpAsync(fn, batch = 100) {
 
 /** µs per item of one pass of fn over `n` items (ingest into a fresh jar). */
 function perItem(n, fn) {
+  collect();
   const start = performance.now();
   fn();
   return ((performance.now() - start) * 1000) / n;
@@ -72,8 +81,14 @@ let partitionCounter = 0;
 /** A fresh in-memory session and its jar (limits on: Chromium's 180 per eTLD+1, 3300 global). */
 async function freshSession() {
   const ses = session.fromPartition(`bench-cookies-${process.pid}-${partitionCounter++}`);
+  runSessions.push(ses);
   return { ses, jar: await ses.cookies.jar() };
 }
+/**
+ * The sessions of the current run: emptied at its end (a session lives as long as the program, as
+ * in Electron; tough-cookie's jars of the run are garbage by then, so ours go too).
+ */
+const runSessions = [];
 
 /** Ingest one Set-Cookie line as the fetch stage does (same-site response, no Date header). */
 function setLine(jar, url, line, now) {
@@ -338,12 +353,18 @@ const NOTES = [
   '  (compared without the dot). Expiries here are below Chromium\'s 400-day cap, which tough-cookie does not apply.',
   'ses.cookies.get returns new Electron Cookie objects on every call (as Electron does); tough-cookie\'s getCookies returns its stored',
   '  Cookie objects themselves (and stamps lastAccessed on them). (a\') and (b\') are our store calls alone, without the API or stage wrapper.',
+  'Each timed pass starts after a full garbage collection; at the end of a run its sessions\' jars are emptied (its tough-cookie jars are garbage).',
 ];
 
 const distMtime = statSync(fileURLToPath(new URL('../dist/node.js', import.meta.url))).mtime.toISOString();
 const t0 = performance.now();
-await oneRun(false, false); // warm-up, discarded
-for (let run = 0; run < RUNS; run++) await oneRun(true, run % 2 === 1);
+/** A run, then its sessions' jars emptied. */
+async function runAndRelease(keep, toughFirst) {
+  await oneRun(keep, toughFirst);
+  for (const ses of runSessions.splice(0)) await ses.clearStorageData({ storages: ['cookies'] });
+}
+await runAndRelease(false, false); // warm-up, discarded
+for (let run = 0; run < RUNS; run++) await runAndRelease(true, run % 2 === 1);
 const seconds = ((performance.now() - t0) / 1000).toFixed(0);
 
 const fmt = (us) => (us >= 1000 ? `${(us / 1000).toFixed(2)} ms` : us >= 10 ? `${us.toFixed(1)} µs` : `${us.toFixed(2)} µs`);
