@@ -53,13 +53,19 @@ export function createUndiciTransport(options: RouteDispatcherOptions = {}, cont
     name: 'undici',
     // close() destroys the pools, which fails every request in flight, headers or body.
     failsInFlightOnClose: true,
-    async dispatch(request) {
+    // Not an async function: a suspended frame per request in flight is what a thousand concurrent
+    // requests would keep alive until their heads arrive; a rejection handler is enough.
+    dispatch(request) {
+      let answer: Promise<Response>;
       try {
-        return await dispatchRequest(dispatcherFor(request), request);
+        answer = dispatchRequest(dispatcherFor(request), request);
       } catch (err) {
+        answer = Promise.reject(err);
+      }
+      return answer.then(undefined, (err: unknown) => {
         if (request.signal?.aborted && err === request.signal.reason) throw err;
         throw routeErrorFrom(err, request) ?? err;
-      }
+      });
     },
     // Both replace the pools, so the transport stays usable: close() destroys (in-flight requests
     // fail), flush() lets in-flight requests finish on the old pools.

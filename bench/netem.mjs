@@ -8,7 +8,8 @@
 // The model: the package's ThrottlingScheduler (same wasm kernel) driven in virtual time by a fake
 // clock whose timer fires exactly when due, fed each stream as the session's scheduler saw it (the
 // grid origin of enableNetworkEmulation; per stream the send end, the moment and the head bytes of
-// the stage's StartThrottle for the response head, taken by wrapping the prototype; the stream is
+// the stage's StartThrottle for the response head, taken by wrapping the prototype (origin and moment:
+// the scheduler's own first reading of the clock inside the call, to the µs); the stream is
 // known from an AsyncLocalStorage around its ses.fetch), its body bytes, and reads of 1500 bytes
 // issued the instant the previous one is released. For stream-throttle the origin's receipt of the
 // request is the send end and its response the start. Per stream: error = measured finish − model
@@ -153,12 +154,24 @@ const probe = { inDone: undefined, on: false, ms: 0, calls: 0, depth: 0, originU
 const als = new AsyncLocalStorage();
 {
   const SP = dist.ThrottlingScheduler.prototype;
-  const timed = (name, before) => {
+  // The moment a call happened is the scheduler's own first reading of the clock inside it, not the
+  // probe's reading just before: those few µs would shift the model's grid (and starts) early, and
+  // a latency expiry inside the gap would join the round-robin queue on the other side of a read.
+  const firstReads = [];
+  const clockNowUs = realClock.nowUs;
+  realClock.nowUs = function () {
+    const t = clockNowUs();
+    const top = firstReads.length - 1;
+    if (top >= 0 && firstReads[top] === undefined) firstReads[top] = t;
+    return t;
+  };
+  const timed = (name, before, after) => {
     const orig = SP[name];
     SP[name] = function (...a) {
       if (!probe.on || this.clock !== realClock) return orig.apply(this, a);
-      before?.call(this, a);
+      const noted = before?.call(this, a);
       probe.depth++;
+      firstReads.push(undefined);
       const t = performance.now();
       try {
         return orig.apply(this, a);
@@ -166,6 +179,8 @@ const als = new AsyncLocalStorage();
         probe.ms += performance.now() - t;
         probe.calls++;
         probe.depth--;
+        const first = firstReads.pop();
+        if (first !== undefined) after?.(noted, first);
       }
     };
   };
@@ -175,12 +190,13 @@ const als = new AsyncLocalStorage();
     // callback runs in the async context of whatever ran the scheduler's pass).
     const i = probe.inDone ?? als.getStore();
     if (i === undefined) return;
-    const now = this.clock.nowUs();
-    if (start) probe.starts.set(i, { sendEndUs, startUs: now, H: bytes });
+    const now = clockNowUs();
+    const noted = start ? { sendEndUs, startUs: now, H: bytes } : undefined;
+    if (start) probe.starts.set(i, noted);
     else if (probe.lastDone.has(i)) probe.readGaps.push((now - probe.lastDone.get(i)) / 1000);
     const done = a[4];
     a[4] = (result, rem) => {
-      const t = realClock.nowUs();
+      const t = clockNowUs();
       probe.lastDone.set(i, t);
       if (start) probe.headDone.set(i, t);
       const outer = probe.inDone;
@@ -191,9 +207,12 @@ const als = new AsyncLocalStorage();
         probe.inDone = outer;
       }
     };
+    return noted;
+  }, (noted, first) => {
+    if (noted !== undefined) noted.startUs = first;
   });
   timed('stopThrottle');
-  timed('updateConditions', function () { probe.originUs = this.clock.nowUs(); });
+  timed('updateConditions', function () { probe.originUs = clockNowUs(); }, (_noted, first) => { probe.originUs = first; });
 
   const CP = Core.prototype;
   const call = CP.call;
@@ -207,7 +226,7 @@ const als = new AsyncLocalStorage();
     }
   };
   CP.call = function (kernel, fn) {
-    if (probe.on && kernel === 'netem.timer' && probe.lastWake >= 0) probe.timerLate.push((realClock.nowUs() - probe.lastWake) / 1000);
+    if (probe.on && kernel === 'netem.timer' && probe.lastWake >= 0) probe.timerLate.push((clockNowUs() - probe.lastWake) / 1000);
     if (!probe.on || probe.depth !== 0 || !kernel.startsWith('netem')) return call.call(this, kernel, fn);
     return kernelTimed(call, this, [kernel, fn]);
   };

@@ -6,7 +6,7 @@ import { Buffer } from 'node:buffer';
 import { Transform } from 'node:stream';
 import type { Dispatcher } from 'undici';
 import type { PipelineRequest } from '../../core/src/fetch/transport.ts';
-import { createTappedBody, tapOf } from '../../core/src/fetch/body-tap.ts';
+import { createTappedBody, tapOf, type BodySink, type BodySource } from '../../core/src/fetch/body-tap.ts';
 import { NULL_BODY_STATUSES, makeResponse } from '../../core/src/fetch/response.ts';
 
 // Fetch's null body statuses (fetch spec; undici web/fetch/constants.js).
@@ -17,6 +17,9 @@ const ACCEPT_ENCODING_HTTP = 'gzip, deflate';
 const ACCEPT_ENCODING_HTTPS = zstdDecompress ? 'gzip, deflate, br, zstd' : 'gzip, deflate, br';
 
 type DispatchBody = string | Buffer | Uint8Array | Blob | AsyncIterable<Uint8Array> | null;
+
+const NO_DECODERS: NodeJS.ReadWriteStream[] = [];
+const NO_BODY: { body: DispatchBody; type: string | null; length: number | null } = Object.freeze({ body: null, type: null, length: null });
 
 /** The body as undici sends it, with the Content-Type fetch would give it (BodyInit extraction). */
 async function extractBody(body: BodyInit | null): Promise<{ body: DispatchBody; type: string | null; length: number | null }> {
@@ -88,7 +91,8 @@ function createInflate(options: zlib.ZlibOptions): Transform {
 export async function dispatchRequest(dispatcher: Dispatcher, request: PipelineRequest): Promise<Response> {
   const { url, method, signal } = request;
   if (signal?.aborted) throw signal.reason;
-  const extracted = await extractBody(request.body);
+  // Most requests have no body: no extraction, and no await (a promise and a tick per request).
+  const extracted = request.body === null || request.body === undefined ? NO_BODY : await extractBody(request.body);
   const headers: string[] = [];
   let hasAccept = false;
   let hasAcceptLanguage = false;
@@ -126,141 +130,180 @@ export async function dispatchRequest(dispatcher: Dispatcher, request: PipelineR
   const path = url.pathname + url.search + (hasTrailingQuestionMark ? '?' : '');
 
   return new Promise<Response>((resolve, reject) => {
-    let abort: ((err?: Error) => void) | null = null;
-    let sink: ((chunk: Uint8Array) => boolean) | null = null;
-    let end: (() => void) | null = null;
-    let fail: ((err: unknown) => void) | null = null;
-    let wire: ((n: number) => void) | null = null;
-    let stream: ReadableStream<Uint8Array> | null = null;
-    let settled = false;
-    const onAbort = (): void => {
-      const reason = signal!.reason;
-      if (!settled) {
-        settled = true;
-        reject(reason);
-      }
-      const tap = tapOf(stream);
-      if (tap) tap.fail(reason);
-      else abort?.(reason instanceof Error ? reason : undefined);
-    };
-    const cleanup = (): void => {
-      signal?.removeEventListener('abort', onAbort);
-    };
-    // Removed again when the response ends, so a long-lived signal does not collect listeners.
-    signal?.addEventListener('abort', onAbort);
-
-    const handler = {
-      onRequestSent(): void {
-        request.onRequestSent?.();
-      },
-      onConnect(a: (err?: Error) => void): void {
-        abort = a;
-        if (signal?.aborted) a();
-      },
-      onHeaders(status: number, raw: Buffer[], resume: () => void, statusText: string): boolean {
-        if (status < 200) return true;
-        const responseHeaders = new Headers();
-        let contentEncoding: string | null = null;
-        for (let i = 0; i < raw.length; i += 2) {
-          const name = raw[i]!.toString('latin1');
-          const value = raw[i + 1]!.toString('latin1');
-          responseHeaders.append(name, value);
-          if (contentEncoding === null && name.length === 16 && name.toLowerCase() === 'content-encoding') contentEncoding = value;
-        }
-        settled = true;
-        if (method === 'HEAD' || method === 'CONNECT' || NULL_BODY_STATUSES.has(status)) {
-          cleanup();
-          resolve(makeResponse(null, status, statusText, responseHeaders));
-          return true;
-        }
-        const decoders = contentEncoding === null ? [] : decodersFor(contentEncoding);
-        if (decoders instanceof Error) {
-          settled = false;
-          abort?.(decoders);
-          return false;
-        }
-        let paused = false;
-        const last = decoders.length > 0 ? decoders[decoders.length - 1]! : null;
-        const body = createTappedBody({
-          resume() {
-            if (last?.isPaused()) last.resume();
-            if (paused) {
-              paused = false;
-              resume();
-            }
-          },
-          abort(reason) {
-            cleanup();
-            // Free the zlib handles now rather than at garbage collection; no 'end' or 'error' follows.
-            for (const d of decoders) {
-              d.removeAllListeners('data');
-              (d as Transform).destroy();
-            }
-            abort?.(reason instanceof Error ? reason : new Error(String(reason ?? 'aborted')));
-          },
-        }, undefined, request.bodyGate);
-        stream = body.stream;
-        const out = body.sink;
-        out.wire(0);
-        wire = (n) => out.wire(n);
-        if (last) {
-          // Compressed bytes go into the decoder chain; decoded bytes go to the body.
-          const first = decoders[0]!;
-          let piped = first;
-          for (let i = 1; i < decoders.length; i++) piped = piped.pipe(decoders[i]!);
-          last.on('data', (chunk: Buffer) => {
-            if (!out.enqueue(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength))) last.pause();
-          });
-          last.on('end', () => out.close());
-          for (const d of decoders) d.on('error', (err: Error) => { out.error(err); abort?.(err); });
-          first.on('drain', () => {
-            if (paused) {
-              paused = false;
-              resume();
-            }
-          });
-          sink = (chunk) => {
-            if (first.write(chunk)) return true;
-            paused = true;
-            return false;
-          };
-          end = () => first.end();
-        } else {
-          sink = (chunk) => {
-            if (out.enqueue(chunk)) return true;
-            paused = true;
-            return false;
-          };
-          end = () => out.close();
-        }
-        fail = (err) => out.error(err);
-        resolve(makeResponse(body.stream, status, statusText, responseHeaders));
-        return true;
-      },
-      onData(chunk: Buffer): boolean {
-        // Counted before decoding: network emulation charges what came over the wire.
-        wire?.(chunk.byteLength);
-        return sink ? sink(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength)) : true;
-      },
-      onComplete(): void {
-        cleanup();
-        end?.();
-      },
-      onError(err: Error): void {
-        cleanup();
-        const reason = signal?.aborted ? signal.reason : err;
-        if (!settled) {
-          settled = true;
-          reject(reason);
-        }
-        fail?.(reason);
-      },
-    };
+    const handler = new ResponseHandler(request, resolve, reject);
     try {
       dispatcher.dispatch({ origin: url.origin, path, headers, body: extracted.body as NonNullable<Dispatcher.DispatchOptions['body']> | null, method: method as Dispatcher.HttpMethod }, handler as unknown as Dispatcher.DispatchHandler);
     } catch (err) {
-      cleanup();
+      handler.cleanup();
       reject(err);
     }
   });
+}
+
+/**
+ * undici's handler for one request, which answers with the Response and then feeds its body. It
+ * lives as long as the request (a thousand of them may be in flight), so its state is in fields,
+ * not in closures over the request's whole setup (the header list, the extracted body...).
+ * It is the body's source too (`resume` / `abort`).
+ */
+class ResponseHandler implements BodySource {
+  readonly #request: PipelineRequest;
+  readonly #resolve: (response: Response) => void;
+  readonly #reject: (err: unknown) => void;
+  readonly #onAbort: (() => void) | null = null;
+  #abort: ((err?: Error) => void) | null = null;
+  #settled = false;
+  #stream: ReadableStream<Uint8Array> | null = null;
+  // The body, once the headers are in: where chunks go, and whether undici was asked to pause.
+  #out: BodySink | null = null;
+  #failOut = false;
+  #paused = false;
+  #resumeUndici: (() => void) | null = null;
+  // With Content-Encoding: the decoder chain (compressed bytes in `first`, decoded out of `last`).
+  #decoders: NodeJS.ReadWriteStream[] = NO_DECODERS;
+  #first: NodeJS.ReadWriteStream | null = null;
+  #last: NodeJS.ReadWriteStream | null = null;
+
+  constructor(request: PipelineRequest, resolve: (response: Response) => void, reject: (err: unknown) => void) {
+    this.#request = request;
+    this.#resolve = resolve;
+    this.#reject = reject;
+    const signal = request.signal;
+    if (signal) {
+      const onAbort = (): void => this.#aborted(signal.reason);
+      this.#onAbort = onAbort;
+      // Removed again when the response ends, so a long-lived signal does not collect listeners.
+      signal.addEventListener('abort', onAbort);
+    }
+  }
+
+  #aborted(reason: unknown): void {
+    if (!this.#settled) {
+      this.#settled = true;
+      this.#reject(reason);
+    }
+    const tap = tapOf(this.#stream);
+    if (tap) tap.fail(reason);
+    else this.#abort?.(reason instanceof Error ? reason : undefined);
+  }
+
+  cleanup(): void {
+    if (this.#onAbort) this.#request.signal?.removeEventListener('abort', this.#onAbort);
+  }
+
+  onRequestSent(): void {
+    this.#request.onRequestSent?.();
+  }
+
+  onConnect(a: (err?: Error) => void): void {
+    this.#abort = a;
+    if (this.#request.signal?.aborted) a();
+  }
+
+  onHeaders(status: number, raw: Buffer[], resume: () => void, statusText: string): boolean {
+    if (status < 200) return true;
+    const responseHeaders = new Headers();
+    let contentEncoding: string | null = null;
+    for (let i = 0; i < raw.length; i += 2) {
+      const name = raw[i]!.toString('latin1');
+      const value = raw[i + 1]!.toString('latin1');
+      responseHeaders.append(name, value);
+      if (contentEncoding === null && name.length === 16 && name.toLowerCase() === 'content-encoding') contentEncoding = value;
+    }
+    this.#settled = true;
+    const method = this.#request.method;
+    if (method === 'HEAD' || method === 'CONNECT' || NULL_BODY_STATUSES.has(status)) {
+      this.cleanup();
+      this.#resolve(makeResponse(null, status, statusText, responseHeaders));
+      return true;
+    }
+    const decoders = contentEncoding === null ? NO_DECODERS : decodersFor(contentEncoding);
+    if (decoders instanceof Error) {
+      this.#settled = false;
+      this.#abort?.(decoders);
+      return false;
+    }
+    this.#decoders = decoders;
+    this.#resumeUndici = resume;
+    const last = decoders.length > 0 ? decoders[decoders.length - 1]! : null;
+    this.#last = last;
+    const body = createTappedBody(this, undefined, this.#request.bodyGate);
+    this.#stream = body.stream;
+    const out = body.sink;
+    out.wire(0);
+    this.#out = out;
+    if (last) {
+      // Compressed bytes go into the decoder chain; decoded bytes go to the body.
+      const first = decoders[0]!;
+      this.#first = first;
+      let piped = first;
+      for (let i = 1; i < decoders.length; i++) piped = piped.pipe(decoders[i]!);
+      last.on('data', (chunk: Buffer) => {
+        if (!out.enqueue(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength))) last.pause();
+      });
+      last.on('end', () => out.close());
+      for (const d of decoders) d.on('error', (err: Error) => { out.error(err); this.#abort?.(err); });
+      first.on('drain', () => this.#resumeTransfer());
+    }
+    this.#failOut = true;
+    this.#resolve(makeResponse(body.stream, status, statusText, responseHeaders));
+    return true;
+  }
+
+  onData(chunk: Buffer): boolean {
+    const out = this.#out;
+    if (out === null) return true;
+    // Counted before decoding: network emulation charges what came over the wire.
+    out.wire(chunk.byteLength);
+    const bytes = new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+    const first = this.#first;
+    if (first ? first.write(bytes) : out.enqueue(bytes)) return true;
+    this.#paused = true;
+    return false;
+  }
+
+  onComplete(): void {
+    this.cleanup();
+    if (this.#first) this.#first.end();
+    else this.#out?.close();
+  }
+
+  onError(err: Error): void {
+    this.cleanup();
+    const signal = this.#request.signal;
+    const reason = signal?.aborted ? signal.reason : err;
+    if (!this.#settled) {
+      this.#settled = true;
+      this.#reject(reason);
+    }
+    if (this.#failOut) this.#out!.error(reason);
+  }
+
+  // BodySource: the reader wants more.
+  resume(): void {
+    if (this.#last?.isPaused()) this.#last.resume();
+    this.#resumeTransfer();
+  }
+
+  // BodySource: the body was cancelled or failed from outside.
+  abort(reason: unknown): void {
+    this.cleanup();
+    this.#destroyDecoders();
+    this.#abort?.(reason instanceof Error ? reason : new Error(String(reason ?? 'aborted')));
+  }
+
+  #resumeTransfer(): void {
+    if (this.#paused) {
+      this.#paused = false;
+      this.#resumeUndici!();
+    }
+  }
+
+  // Frees the zlib handles now rather than at garbage collection; no 'end' or 'error' follows.
+  #destroyDecoders(): void {
+    for (const d of this.#decoders) {
+      d.removeAllListeners('data');
+      (d as Transform).destroy();
+    }
+  }
 }

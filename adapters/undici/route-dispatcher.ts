@@ -159,13 +159,20 @@ function interceptProxyAuth(handler: Dispatcher.DispatchHandler): Dispatcher.Dis
     onHeaders?: (status: number, raw: Buffer[] | string[] | null, resume: () => void, text: string) => boolean;
   };
   const inner = handler as Legacy;
-  const wrapped = Object.create(handler) as Legacy;
+  const wrapped = Object.create(handler) as Legacy & Record<string, unknown>;
+  // The handler's methods run on the handler itself, not on this wrapper (a handler may be a class
+  // instance whose state is in private fields).
+  const methods = inner as unknown as Record<string, unknown>;
+  for (const name of DELEGATED) {
+    const fn = methods[name];
+    if (typeof fn === 'function') wrapped[name] = (...args: unknown[]) => (fn as (...a: unknown[]) => unknown).apply(inner, args);
+  }
   let abort: ((err?: Error) => void) | null = null;
-  wrapped.onConnect = function (this: unknown, a, context) {
+  wrapped.onConnect = function (a, context) {
     abort = a;
-    return inner.onConnect?.call(this, a, context);
+    return inner.onConnect?.(a, context);
   };
-  wrapped.onHeaders = function (this: unknown, status, raw, resume, text) {
+  wrapped.onHeaders = function (status, raw, resume, text) {
     if (status === 407 && abort) {
       const challenges: string[] = [];
       for (let i = 0; raw && i + 1 < raw.length; i += 2) {
@@ -174,10 +181,13 @@ function interceptProxyAuth(handler: Dispatcher.DispatchHandler): Dispatcher.Dis
       abort(new ProxyConnectError('ERR_PROXY_AUTH_REQUESTED', 'the proxy answered 407', { proxyAuthenticate: challenges }));
       return false;
     }
-    return inner.onHeaders ? inner.onHeaders.call(this, status, raw, resume, text) : true;
+    return inner.onHeaders ? inner.onHeaders(status, raw, resume, text) : true;
   };
   return wrapped as Dispatcher.DispatchHandler;
 }
+
+// The legacy handler methods undici may call, besides onConnect and onHeaders (wrapped above).
+const DELEGATED = ['onRequestSent', 'onResponseStarted', 'onData', 'onComplete', 'onError', 'onUpgrade', 'onBodySent'];
 
 function headerList(headers: Dispatcher.DispatchOptions['headers']): string[] {
   if (!headers) return [];

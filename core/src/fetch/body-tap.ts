@@ -83,107 +83,179 @@ export interface GateOut {
 /** Makes the gate of a new tapped body; `tap` is the body's tap (its wire count). */
 export type BodyGateFactory = (out: GateOut, tap: BodyTap) => BodyGate;
 
+// The queuing strategy of every tapped body: the reader pulls, chunks count by their bytes.
+const chunkBytes = (chunk: Uint8Array): number => chunk.byteLength;
+const STRATEGY: QueuingStrategy<Uint8Array> = { highWaterMark: 0, size: chunkBytes };
+
+/**
+ * One tapped body: the stream's underlying source, its tap, what reaches the reader (the sink of an
+ * ungated body, or the gate's {@link GateOut}), in one object. A body lives as long as its request,
+ * with a thousand requests in flight, so it holds its state in fields rather than in a closure per
+ * method (a closure and its context each, for every body).
+ */
+class TappedBody implements BodyTap, BodySink, GateOut, UnderlyingDefaultSource<Uint8Array> {
+  readonly stream: ReadableStream<Uint8Array>;
+  readonly #source: BodySource;
+  #controller!: ReadableStreamDefaultController<Uint8Array>;
+  #finished = false;
+  #waiting = false;
+  #pendingError: { err: unknown } | null = null;
+  #maps: Array<(err: unknown) => unknown> | null = null;
+  #done: Array<() => void> | null = null;
+  #wire: number | null = null;
+  #gate: BodyGate | null = null;
+  #limit: number;
+
+  constructor(source: BodySource, pauseBytes: number) {
+    this.#source = source;
+    this.#limit = pauseBytes;
+    this.stream = new ReadableStream<Uint8Array>(this, STRATEGY);
+  }
+
+  /** Installs the gate (before any byte arrives). */
+  gateWith(gate: BodyGate): void {
+    this.#gate = gate;
+    if (gate.pauseBytes !== undefined) this.#limit = gate.pauseBytes;
+  }
+
+  /** Whether the body still takes what the transport feeds. */
+  get open(): boolean {
+    return !this.#finished && this.#pendingError === null;
+  }
+
+  // The stream's underlying source.
+  start(c: ReadableStreamDefaultController<Uint8Array>): void {
+    this.#controller = c;
+  }
+
+  pull(): void {
+    if (this.#pendingError) return this.#deliver(this.#pendingError.err);
+    this.#waiting = true;
+    if (this.#gate) this.#gate.pull();
+    else this.#source.resume();
+  }
+
+  cancel(reason: unknown): void {
+    if (this.#finished) return;
+    this.#pendingError = null;
+    this.#finish();
+    this.#gate?.cancel(reason);
+    this.#source.abort(reason);
+  }
+
+  // BodyTap.
+  mapErrors(map: (err: unknown) => unknown): void {
+    (this.#maps ??= []).push(map);
+  }
+
+  onDone(fn: () => void): void {
+    if (this.#finished) fn();
+    else (this.#done ??= []).push(fn);
+  }
+
+  fail(reason: unknown): void {
+    if (this.#finished) return;
+    this.#pendingError = null;
+    this.#controller.error(reason);
+    this.#finish();
+    this.#gate?.cancel(reason);
+    this.#source.abort(reason);
+  }
+
+  wireBytes(): number | null {
+    return this.#wire;
+  }
+
+  // What reaches the reader: from the transport (ungated: the sink), or from the gate (GateOut).
+  enqueue(chunk: Uint8Array): boolean {
+    if (this.#finished || this.#pendingError) return false;
+    this.#waiting = false;
+    this.#controller.enqueue(chunk);
+    return (this.#controller.desiredSize ?? 0) > -this.#limit;
+  }
+
+  close(): void {
+    if (this.#finished || this.#pendingError) return;
+    this.#controller.close();
+    this.#finish();
+  }
+
+  error(err: unknown): void {
+    if (this.#finished || this.#pendingError) return;
+    if (this.#waiting) this.#deliver(err);
+    else this.#pendingError = { err };
+  }
+
+  wire(n: number): void {
+    this.#wire = (this.#wire ?? 0) + n;
+  }
+
+  // GateOut.
+  resume(): void {
+    this.#source.resume();
+  }
+
+  stop(reason: unknown): void {
+    this.#source.abort(reason);
+  }
+
+  #finish(): void {
+    this.#finished = true;
+    const done = this.#done;
+    if (done) for (const fn of done.splice(0)) fn();
+  }
+
+  // An error is handed to the reader only once it asks for data, so stages that add their mapping
+  // after the transport answered (the error may come first) still map it.
+  #deliver(err: unknown): void {
+    let mapped = err;
+    const maps = this.#maps;
+    if (maps) for (const map of maps) mapped = map(mapped);
+    this.#controller.error(mapped);
+    this.#finish();
+  }
+}
+
+/** The sink of a gated body: what the transport feeds goes to the gate while the body is open. */
+class GatedSink implements BodySink {
+  readonly #body: TappedBody;
+  readonly #gate: BodyGate;
+
+  constructor(body: TappedBody, gate: BodyGate) {
+    this.#body = body;
+    this.#gate = gate;
+  }
+
+  enqueue(chunk: Uint8Array): boolean {
+    return this.#body.open ? this.#gate.push(chunk) : false;
+  }
+
+  close(): void {
+    if (this.#body.open) this.#gate.end();
+  }
+
+  error(err: unknown): void {
+    if (this.#body.open) this.#gate.error(err);
+  }
+
+  wire(n: number): void {
+    this.#body.wire(n);
+  }
+}
+
 /**
  * A body stream for a transport (or a stage that stands for one) to fill through the returned
  * sink. `pauseBytes`: how far the reader may be behind before `enqueue` asks to pause. With
  * `gate`, what the transport feeds goes through the gate that it makes (see {@link BodyGate}).
  */
 export function createTappedBody(source: BodySource, pauseBytes: number = PAUSE_BYTES, gateFor?: BodyGateFactory): { stream: ReadableStream<Uint8Array>; sink: BodySink } {
-  let controller!: ReadableStreamDefaultController<Uint8Array>;
-  let finished = false;
-  let waiting = false;
-  let pendingError: { err: unknown } | null = null;
-  let maps: Array<(err: unknown) => unknown> | null = null;
-  let done: Array<() => void> | null = null;
-  let wire: number | null = null;
-  let gate: BodyGate | null = null;
-  let limit = pauseBytes;
-  const finish = (): void => {
-    finished = true;
-    if (done) for (const fn of done.splice(0)) fn();
-  };
-  // An error is handed to the reader only once it asks for data, so stages that add their mapping
-  // after the transport answered (the error may come first) still map it.
-  const deliver = (err: unknown): void => {
-    let mapped = err;
-    if (maps) for (const map of maps) mapped = map(mapped);
-    controller.error(mapped);
-    finish();
-  };
-  const stream = new ReadableStream<Uint8Array>({
-    start(c) {
-      controller = c;
-    },
-    pull() {
-      if (pendingError) return deliver(pendingError.err);
-      waiting = true;
-      if (gate) gate.pull();
-      else source.resume();
-    },
-    cancel(reason) {
-      if (finished) return;
-      pendingError = null;
-      finish();
-      gate?.cancel(reason);
-      source.abort(reason);
-    },
-  }, { highWaterMark: 0, size: (chunk) => chunk.byteLength });
-  const tap: BodyTap = {
-    mapErrors(map) {
-      (maps ??= []).push(map);
-    },
-    onDone(fn) {
-      if (finished) fn();
-      else (done ??= []).push(fn);
-    },
-    fail(reason) {
-      if (finished) return;
-      pendingError = null;
-      controller.error(reason);
-      finish();
-      gate?.cancel(reason);
-      source.abort(reason);
-    },
-    wireBytes() {
-      return wire;
-    },
-  };
-  taps.set(stream, tap);
-  // What reaches the reader: from the transport, or from the gate.
-  const enqueue = (chunk: Uint8Array): boolean => {
-    if (finished || pendingError) return false;
-    waiting = false;
-    controller.enqueue(chunk);
-    return (controller.desiredSize ?? 0) > -limit;
-  };
-  const close = (): void => {
-    if (finished || pendingError) return;
-    controller.close();
-    finish();
-  };
-  const error = (err: unknown): void => {
-    if (finished || pendingError) return;
-    if (waiting) deliver(err);
-    else pendingError = { err };
-  };
-  const countWire = (n: number): void => {
-    wire = (wire ?? 0) + n;
-  };
+  const body = new TappedBody(source, pauseBytes);
+  const stream = body.stream;
+  taps.set(stream, body);
   if (gateFor) {
-    const g = gateFor({ enqueue, close, error, resume: () => source.resume(), stop: (reason) => source.abort(reason) }, tap);
-    gate = g;
-    if (g.pauseBytes !== undefined) limit = g.pauseBytes;
-    const sink: BodySink = {
-      enqueue: (chunk) => (finished || pendingError ? false : g.push(chunk)),
-      close: () => {
-        if (!finished && !pendingError) g.end();
-      },
-      error: (err) => {
-        if (!finished && !pendingError) g.error(err);
-      },
-      wire: countWire,
-    };
-    return { stream, sink };
+    const gate = gateFor(body, body);
+    body.gateWith(gate);
+    return { stream, sink: new GatedSink(body, gate) };
   }
-  return { stream, sink: { enqueue, close, error, wire: countWire } };
+  return { stream, sink: body };
 }

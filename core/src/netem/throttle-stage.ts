@@ -1,7 +1,7 @@
 import { netError } from '../net/net-errors.ts';
 import type { PipelineRequest, Stage } from '../fetch/transport.ts';
 import { withBody } from '../fetch/response.ts';
-import { createTappedBody, tapOf, type BodyGateFactory, type BodyTap } from '../fetch/body-tap.ts';
+import { createTappedBody, tapOf, type BodyGate, type BodyGateFactory, type BodyTap, type GateOut } from '../fetch/body-tap.ts';
 import type { SessionError } from '../errors.ts';
 import type { ThrottleResult, ThrottlingScheduler } from './throttling-scheduler.ts';
 
@@ -403,58 +403,114 @@ class Download {
   }
 }
 
+// The gate and the download's io of one gated body, as one object per request (fields, no closures).
+class Gate implements BodyGate {
+  readonly pauseBytes = PIPE_BYTES;
+  readonly download: Download;
+  readonly tap: BodyTap;
+  readonly #s: ThrottlingScheduler;
+  readonly #out: GateOut;
+  /** The transport's body, once the stage has it. */
+  stream: ReadableStream<Uint8Array> | null = null;
+  #paused = false;
+
+  constructor(s: ThrottlingScheduler, context: Record<string, unknown>, signal: AbortSignal | undefined, out: GateOut, tap: BodyTap) {
+    this.#s = s;
+    this.#out = out;
+    this.tap = tap;
+    this.download = new Download(s, context, signal);
+    this.download.io = new GateIo(this, out, tap);
+  }
+
+  /** The download asks for more: a paused transport goes on. */
+  want(): void {
+    if (this.#paused) {
+      this.#paused = false;
+      // The transport is called back in a microtask, never synchronously: this runs inside the
+      // scheduler's pass, which may run inside another request's transport callback (undici's
+      // parser is not re-entrant).
+      const out = this.#out;
+      queueMicrotask(() => out.resume());
+    }
+  }
+
+  push(chunk: Uint8Array): boolean {
+    this.#s.poll();
+    if (this.download.push(chunk)) return true;
+    this.#paused = true;
+    return false;
+  }
+
+  end(): void {
+    this.download.end();
+  }
+
+  error(err: unknown): void {
+    this.download.fail(err, false);
+  }
+
+  pull(): void {
+    this.download.resume();
+  }
+
+  // The body stops the transport itself.
+  cancel(): void {
+    this.download.drop();
+  }
+}
+
+class GateIo implements DownloadIo {
+  readonly #gate: Gate;
+  readonly #out: GateOut;
+  readonly #tap: BodyTap;
+
+  constructor(gate: Gate, out: GateOut, tap: BodyTap) {
+    this.#gate = gate;
+    this.#out = out;
+    this.#tap = tap;
+  }
+
+  get stream(): ReadableStream<Uint8Array> {
+    return this.#gate.stream!;
+  }
+
+  want(): void {
+    this.#gate.want();
+  }
+
+  // In a microtask, as `want` (see there).
+  stop(reason: unknown): void {
+    const out = this.#out;
+    queueMicrotask(() => out.stop(reason));
+  }
+
+  enqueue(piece: Uint8Array): boolean {
+    return this.#out.enqueue(piece);
+  }
+
+  close(): void {
+    this.#out.close();
+  }
+
+  error(err: unknown): void {
+    this.#out.error(err);
+  }
+
+  wireBytes(): number | null {
+    return this.#tap.wireBytes();
+  }
+}
+
 /**
  * The throttle as the gate of the transport's own body (fetch/body-tap.ts): the transport pushes
  * its chunks into the download, which hands them on to the one stream the caller reads.
  */
-interface Gated {
-  readonly tap: BodyTap;
-  readonly download: Download;
-  /** The transport's body, once the stage has it. */
-  stream: ReadableStream<Uint8Array> | null;
-}
-
-function gatedDownload(s: ThrottlingScheduler, context: Record<string, unknown>, signal: AbortSignal | undefined): { factory: BodyGateFactory; get(): Gated | null } {
-  let made: Gated | null = null;
+function gatedDownload(s: ThrottlingScheduler, context: Record<string, unknown>, signal: AbortSignal | undefined): { factory: BodyGateFactory; get(): Gate | null } {
+  let made: Gate | null = null;
   const factory: BodyGateFactory = (out, tap) => {
     made?.download.cancel(undefined);
-    const d = new Download(s, context, signal);
-    let paused = false;
-    const entry: Gated = { tap, stream: null, download: d };
-    made = entry;
-    d.io = {
-      get stream() {
-        return entry.stream!;
-      },
-      // The transport is called back in a microtask, never synchronously: these run inside the
-      // scheduler's pass, which may run inside another request's transport callback (undici's
-      // parser is not re-entrant).
-      want() {
-        if (paused) {
-          paused = false;
-          queueMicrotask(() => out.resume());
-        }
-      },
-      stop: (reason) => queueMicrotask(() => out.stop(reason)),
-      enqueue: (piece) => out.enqueue(piece),
-      close: () => out.close(),
-      error: (err) => out.error(err),
-      wireBytes: () => tap.wireBytes(),
-    };
-    return {
-      pauseBytes: PIPE_BYTES,
-      push(chunk) {
-        s.poll();
-        if (d.push(chunk)) return true;
-        paused = true;
-        return false;
-      },
-      end: () => d.end(),
-      error: (err) => d.fail(err, false),
-      pull: () => d.resume(),
-      // The body stops the transport itself.
-      cancel: () => d.drop(),
-    };
+    made = new Gate(s, context, signal, out, tap);
+    return made;
   };
   return { factory, get: () => made };
 }
