@@ -19,6 +19,7 @@ import {
   session,
   toElectronCookie,
 } from '../dist/node.js';
+import { ingestInputs } from './cookie-ingest-inputs.mjs';
 
 const args = process.argv.slice(2);
 const RUNS = args.includes('--runs') ? Math.max(1, Number(args[args.indexOf('--runs') + 1]) || 7) : 7;
@@ -150,22 +151,8 @@ const JAR_VARIED_URLS = ['/a/b/c', '/a/b', '/a', '/'].flatMap((p) => [new URL(`h
 
 const OVERWRITE_URL = new URL('https://www.example.com/');
 
-/** A typical response's Set-Cookie lines (session, analytics, CSRF, preferences, consent...), expiries < 400 days. */
-const T_START = Date.now();
-const httpDate = (days) => new Date(Math.floor(T_START / 1000) * 1000 + days * 86400000).toUTCString();
-const INGEST_SITES = 2000;
-const responseLines = (s) => [
-  `SESSIONID=8f14e45fceea167a5a36dedd4bea2543${s}; Path=/; Secure; HttpOnly; SameSite=Lax`,
-  `_ga=GA1.2.1234567890.${1700000000 + s}; Expires=${httpDate(390)}; Domain=shop${s}.com; Path=/; SameSite=None; Secure`,
-  `__Host-csrf=q9Zb1T2kXv7Lr0Pf3Ws8Nd5Hc4Jm6Ya${s}; Path=/; Secure; HttpOnly; SameSite=Strict`,
-  `__Secure-pref=theme%3Ddark%26lang%3Den; Max-Age=31536000; Domain=shop${s}.com; Path=/; Secure; SameSite=Lax`,
-  `consent=yes-${s}; Expires=${httpDate(180)}; Path=/; SameSite=Lax`,
-  `cart=3f2a${s}; Path=/account; HttpOnly; Max-Age=86400`,
-  `tracking=xyz${s}; Domain=.shop${s}.com; Expires=${httpDate(30)}; Path=/; Secure; SameSite=None; Priority=High`,
-  `lang=en-US; Path=/; Max-Age=2592000`,
-];
-const INGEST = Array.from({ length: INGEST_SITES }, (_, s) => ({ url: new URL(`https://www.shop${s}.com/account/orders`), lines: responseLines(s) }));
-const INGEST_LINES = INGEST_SITES * 8;
+// The Set-Cookie ingest inputs (bench/cookie-ingest-inputs.mjs, shared with bench/cookies-apart.mjs).
+const { INGEST, INGEST_SITES, INGEST_LINES } = ingestInputs();
 
 // ---------------------------------------------------------------------------------------------
 // Result checks: name/value lists compared between the two on the same read.
