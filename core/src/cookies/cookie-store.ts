@@ -286,9 +286,10 @@ export class CookieStore {
   /** Per kept line: the time it was set (its last access), then its expiry (NaN: none), ms. */
   #keptTimes = new Float64Array(0);
   readonly #keptFacts: (LineUrlFacts | undefined)[] = [];
-  /** How many ids hold a line not built yet; their ids (and, until the next compaction, some that no longer do). */
-  #keptCount = 0;
+  /** The ids that hold a line not built yet (and, until the next compaction, some that no longer do). */
   readonly #keptIds: number[] = [];
+  /** The length of #keptIds past which it is compacted (twice what it kept last time, and 1024 more). */
+  #keptCompactAt = 1024;
   readonly #keys: (string | undefined)[] = [];
   readonly #partitionIds = new Map<string, number>();
   readonly #partitions: CookiePartitionKey[] = [];
@@ -465,7 +466,7 @@ export class CookieStore {
     if (request === null) return [];
     // The cookies straight from the kernel's answer (no copy of the ids).
     const index = this.#index;
-    if (this.#keptCount > 0) this.#buildAll();
+    if (this.#keptIds.length > 0) this.#buildAll();
     const out = index.matchRecords(request, this.#cookies);
     const expired = index.lastExpired;
     for (let i = 0; i < expired.length; i++) this.#forget(expired[i] as number, 'expired', true);
@@ -481,7 +482,7 @@ export class CookieStore {
     const request = this.#request(url, options);
     if (request === null) return [];
     const index = this.#index;
-    if (this.#keptCount > 0) this.#buildAll();
+    if (this.#keptIds.length > 0) this.#buildAll();
     const out = index.matchRecordsMapped(request, this.#cookies as readonly (CanonicalCookie | undefined)[], convert);
     const expired = index.lastExpired;
     for (let i = 0; i < expired.length; i++) this.#forget(expired[i] as number, 'expired', true);
@@ -759,10 +760,9 @@ export class CookieStore {
     if (index.removedCount !== 0) this.#report(index.readRemovals(), true);
     this.#cookies[id] = line;
     this.#keys[id] = undefined;
-    this.#keptCount++;
     const ids = this.#keptIds;
     ids.push(id);
-    if (ids.length > 2 * this.#keptCount + 1024) {
+    if (ids.length > this.#keptCompactAt) {
       // Lines replaced or removed before any read left their ids here: keep those still kept (once).
       const seen = new Set<number>();
       let n = 0;
@@ -774,6 +774,7 @@ export class CookieStore {
         }
       }
       ids.length = n;
+      this.#keptCompactAt = 2 * n + 1024;
     }
     return NO_REASONS;
   }
@@ -795,7 +796,6 @@ export class CookieStore {
     );
     this.#cookies[id] = cookie;
     this.#keptFacts[id] = undefined;
-    this.#keptCount--;
     return cookie;
   }
 
@@ -822,7 +822,6 @@ export class CookieStore {
       else {
         cookie = undefined;
         this.#keptFacts[id] = undefined;
-        this.#keptCount--;
       }
     }
     const key = this.#keys[id];
