@@ -8,7 +8,7 @@ export {
   proxyChainFromUri, proxyChainFromPacElement, proxyChainScheme, proxyChainPort, proxyChainText,
 } from './proxy/kernel';
 export {
-  cookieOutPtr, cookieFind, cookieCommit, cookieSet, cookieLoad, cookieRemove, cookieMatch, cookieMatchLine, cookieMatchExpired,
+  cookieOutPtr, cookieFind, cookieCommit, cookieSet, cookieLoad, cookieRemove, cookieMatch, cookieMatchLine, cookieMatchExpired, cookieMatchKeep, cookieShapeCount,
   cookieVersion, cookieMatchMinExpiry,
   cookiePurgeExpired, cookieEarliestAccess, cookieSetEarliestAccess, cookieSetLimits, cookieSetLastAccess,
   cookieLastAccess, cookieCount, cookieIndexNew, cookieIndexFree, cookieIndexCount, cookieSetLine, cookieLineOutPtr, cookieLineInputPtr, cookieLineFactsPtr,

@@ -21,6 +21,8 @@ function run(seed0: number): { fails: number; diffs: string[] } {
     let now = 1_700_000_000_000;
     const A = new CookieStore({ onChange: (c) => logA.push(`${c.cause}:${c.cookie.name}`), now: () => now });
     const B = new CookieStore({ onChange: (c) => logB.push(`${c.cause}:${c.cookie.name}`), now: () => now });
+    // A third jar on the same core, read between A's repeated reads: each jar keeps its own memo ids.
+    const C = new CookieStore({ now: () => now });
     const pk = cookiePartitionKeyFromUrl('https://top.example/');
     const fixed = { partitions: pick<'all' | 'none' | typeof pk>(['all', 'none', pk]), includeHttpOnly: rand() < 0.7, context: pick(['same-site', 'lax', 'cross-site'] as const) };
     const urls = [pick(URLS), pick(URLS)];
@@ -40,7 +42,7 @@ function run(seed0: number): { fails: number; diffs: string[] } {
         if (partitioned) parts.push('Secure', 'Partitioned');
         if (rand() < 0.3) parts.push(`SameSite=${pick(['Lax', 'Strict', 'None'])}`);
         const line = parts.join('; ');
-        for (const S of [A, B]) {
+        for (const S of [A, B, C]) {
           const c = createCanonicalCookie(url, line, now, { partitionKey: partitioned ? pk : null, checkSetPermitted: false });
           if (c.ok) S.setCanonicalCookie(c.cookie, url, { now });
         }
@@ -56,7 +58,10 @@ function run(seed0: number): { fails: number; diffs: string[] } {
         const opts = { updateAccessTime: false, ...fixed, now };
         const reps = 1 + Math.floor(rand() * 3);
         let la = A.getCookieList(u, opts);
-        for (let k = 1; k < reps; k++) la = A.getCookieList(u, opts);
+        for (let k = 1; k < reps; k++) {
+          C.getCookieList(pick(URLS), opts);
+          la = A.getCookieList(u, opts);
+        }
         B.getCookieList(DUMMY, { updateAccessTime: false, now });
         const lb = B.getCookieList(u, opts);
         const fa = la.map((c) => `${c.name}=${c.value}@${c.domain}${c.path}`).join(' '), fb = lb.map((c) => `${c.name}=${c.value}@${c.domain}${c.path}`).join(' ');
@@ -64,7 +69,7 @@ function run(seed0: number): { fails: number; diffs: string[] } {
       }
     }
     if (logA.join() !== logB.join()) { fails++; if (fails < 5) diffs.push(`seed ${seed0} trial ${trial}: change events differ`); }
-    A.dispose(); B.dispose();
+    A.dispose(); B.dispose(); C.dispose();
   }
   return { fails, diffs };
 }

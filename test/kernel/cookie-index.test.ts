@@ -335,6 +335,34 @@ describe.each(['release', 'debug'] as const)('cookie index (%s build)', (build) 
     expect(ids({ context: 'lax' })).toEqual([s, h, u, n].sort());
   });
 
+  it('shares shapes (domain, path, inclusion flags) among cookies and jars, and frees each with its last cookie', () => {
+    const core = new Core(build);
+    const shapes = (): number => cookieKernel(core.exports).cookieShapeCount();
+    const one = new CookieIndex(core, { limits: true });
+    const two = new CookieIndex(core, { limits: true });
+    one.insert(base({ name: 'warm' }), { now: T0 });
+    const before = shapes();
+    // Four shapes: a path, a domain cookie, a Secure one; the same shapes again in the other jar.
+    const ids: number[] = [];
+    for (let i = 0; i < 12; i++) {
+      const over = [{ path: '/x' }, { domain: '.example.com', hostOnly: false }, { secure: true }, { path: '/y', httpOnly: true }][i % 4];
+      ids.push(one.insert(base({ name: `c${i}`, ...over }), { now: T0 }).id);
+      two.insert(base({ name: `c${i}`, ...over }), { now: T0 });
+    }
+    expect(shapes()).toBe(before + 4);
+    expect(selfCheck(one)).toBe(13);
+    // The Secure shape stays while a cookie in either jar has it.
+    for (const i of [2, 6, 10]) one.remove(ids[i] as number);
+    expect(shapes()).toBe(before + 4);
+    expect(selfCheck(one)).toBe(10);
+    two.dispose();
+    expect(shapes()).toBe(before + 3);
+    const r = req({ path: '/x/1', updateAccessTime: false, now: T0 + 1 });
+    expect(one.match(r).ids.length).toBe(3 + 3 + 1);
+    one.dispose();
+    expect(shapes()).toBe(before - 1);
+  });
+
   it('deletes expired cookies met on a request and on purgeExpired (cause expired)', () => {
     const index = fresh();
     const e = index.insert(base({ name: 'e', expiry: T0 + 5 }), { now: T0 }).id;

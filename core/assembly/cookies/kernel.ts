@@ -8,10 +8,11 @@
 import { scratchPtr } from '../scratch';
 import { parseSetCookieLine, LINE_OUT, LINE_INPUT, LINE_FACTS, LINE_INPUT_SIZE, L_KEY_LEN, L_NAME_LEN, L_DOMAIN_LEN, L_PATH_LEN, L_VALUE_LEN, L_FLAGS, L_SAME_SITE, L_PRIORITY, L_EXPIRY } from './line';
 import { bytesEqual } from './intern';
+import { shapeLive } from './shape';
 import {
   CAUSE_EXPIRED_OVERWRITE, CAUSE_OVERWRITE, FLAG_HTTP_ONLY, J, collectDomain, collectGlobal, collectPartitioned,
   findEquivalent, foundId, insertFound, insertRecord, jarCount, jarFree, jarNew, jarSelect, lastExpiredCount, listPush, liveRec,
-  appendLine, matchMinExpiry, matchRequest, out, purgeAllExpired, removeRecord, rec, secureBlocked, setEarliestAccess, setLimitsEnabled, verifyIndex,
+  appendLine, keepMatch, matchMinExpiry, matchRequest, out, purgeAllExpired, removeRecord, rec, secureBlocked, setEarliestAccess, setLimitsEnabled, verifyIndex,
 } from './store';
 
 /** Commit status bits; the number of (id, cause) pairs written is `status >>> 8`. */
@@ -253,6 +254,20 @@ export function cookieVersion(index: i32): i32 {
 /** See `cookieVersion` (µs; Infinity when the last match read no bucket). */
 export function cookieMatchMinExpiry(): f64 {
   return matchMinExpiry;
+}
+
+/**
+ * Keeps the first `n` ids of the last `cookieMatch` (its matches) for index `index`, and returns
+ * where: they stay there until this index keeps another match or is freed.
+ */
+export function cookieMatchKeep(index: i32, n: i32): usize {
+  jarSelect(index);
+  return keepMatch(n);
+}
+
+/** Number of live cookie shapes in this instance (shared by all its indexes). */
+export function cookieShapeCount(): i32 {
+  return shapeLive();
 }
 
 /** Number of expired ids the last `cookieMatch` deleted (after its matches in the output). */

@@ -8,6 +8,7 @@
 // Chromium: net/cookies/cookie_monster.cc; reference/cookies.md §4.5, §4.6, §4.9.
 
 import { Interned, bytesEqual, hashBytes, internAcquire, internAt, internFind, internRelease, internRetain } from './intern';
+import { Shape, shapeAcquire, shapeAt, shapeRelease } from './shape';
 
 /** Change causes, numbered for the host (reference/cookies.md §4.8). */
 export const CAUSE_EXPLICIT: i32 = 1;
@@ -29,6 +30,8 @@ export const FLAG_NON_ASCII: i32 = 8;
 const NEED_SHIFT: i32 = 8;
 const NEED_NEVER: i32 = 4;
 const NEED_UNSPECIFIED: i32 = 5;
+/** The bits of `Rec.flags` a cookie's shape keeps (what inclusion depends on). */
+const SHAPE_FLAGS: i32 = FLAG_SECURE | FLAG_HTTP_ONLY | (0xff << NEED_SHIFT);
 
 /** Partition argument of a request that reads every partition (CookiePartitionKeyCollection::ContainsAll). */
 export const PARTITION_ALL: i32 = -1;
@@ -71,6 +74,8 @@ export class Rec {
   priority: i32 = 0;
   /** Bytes of the value, kept after the name as `name=value` at `namePtr` (the Cookie header pair). */
   valueLen: i32 = 0;
+  /** The cookie's shape (shape.ts): domain, path and the flags inclusion depends on. */
+  shape: i32 = 0;
 }
 
 /** The Cookie header pair of a record: `name=value`, or the bare value of a nameless cookie. */
@@ -84,7 +89,10 @@ export class Rec {
   return r.nameLen > 0 ? r.nameLen + 1 + r.valueLen : r.valueLen;
 }
 
-/** The ids of one (partition, registrable domain) key, in CookieSorter order. */
+/**
+ * The ids of one (partition, registrable domain) key, in CookieSorter order. `ids` holds
+ * [id, shape] pairs (8 bytes each), so a request's scan reads the shapes in the same stream.
+ */
 @unmanaged
 export class Bucket {
   ids: usize = 0;
@@ -144,6 +152,9 @@ export class Jar {
   lineIdsLen: i32 = 0;
   lineVersion: i32 = 0;
   lineValid: bool = false;
+  /** The ids of a match the host keeps to answer the same request again (`keepMatch`). */
+  keptIds: usize = 0;
+  keptCap: i32 = 0;
 }
 
 const JAR: usize = offsetof<Jar>();
@@ -211,6 +222,7 @@ export function jarFree(handle: i32): void {
     if ((r.flags & FLAG_LIVE) == 0) continue;
     internRelease(r.domain);
     internRelease(r.path);
+    shapeRelease(r.shape);
     heap.free(r.namePtr);
   }
   for (let i = 0; i < j.bucketUsed; i++) {
@@ -223,6 +235,7 @@ export function jarFree(handle: i32): void {
   if (j.buckets != 0) heap.free(j.buckets);
   if (j.eqSlots != 0) heap.free(j.eqSlots);
   if (j.lineIds != 0) heap.free(j.lineIds);
+  if (j.keptIds != 0) heap.free(j.keptIds);
   heap.free(changetype<usize>(j));
   const index = handle - 1;
   jarMaps[index] = null;
@@ -429,7 +442,7 @@ function bucketNew(partition: i32, reg: i32): i32 {
   }
   const b = bucketAt(i);
   b.cap = 8;
-  b.ids = heap.alloc(32);
+  b.ids = heap.alloc(64);
   b.len = 0;
   b.partition = partition;
   b.reg = reg;
@@ -480,7 +493,7 @@ export function bucketCount(): i32 {
 
 // @ts-ignore: decorator
 @inline export function bucketId(b: Bucket, k: i32): i32 {
-  return load<i32>(b.ids + (<usize>k << 2));
+  return load<i32>(b.ids + (<usize>k << 3));
 }
 
 /** First position whose id does not sort before `id`. */
@@ -497,13 +510,14 @@ function lowerBound(b: Bucket, id: i32): i32 {
 function bucketInsert(b: Bucket, id: i32): void {
   if (b.len == b.cap) {
     b.cap <<= 1;
-    b.ids = heap.realloc(b.ids, <usize>b.cap << 2);
+    b.ids = heap.realloc(b.ids, <usize>b.cap << 3);
   }
   // Usually the newest cookie of its path length; it goes last when it also has the shortest path.
   const at = b.len == 0 || sortsBefore(bucketId(b, b.len - 1), id) ? b.len : lowerBound(b, id);
-  const p = b.ids + (<usize>at << 2);
-  memory.copy(p + 4, p, <usize>(b.len - at) << 2);
+  const p = b.ids + (<usize>at << 3);
+  memory.copy(p + 8, p, <usize>(b.len - at) << 3);
   store<i32>(p, id);
+  store<i32>(p, rec(id).shape, 4);
   b.len++;
 }
 
@@ -517,8 +531,8 @@ function bucketErase(b: Bucket, id: i32): void {
     for (let k = 0; k < b.len; k++) if (bucketId(b, k) == id) { at = k; break; }
     if (at < 0) abort('cookie index: id missing from its bucket');
   }
-  const p = b.ids + (<usize>at << 2);
-  memory.copy(p, p + 4, <usize>(b.len - at - 1) << 2);
+  const p = b.ids + (<usize>at << 3);
+  memory.copy(p, p + 8, <usize>(b.len - at - 1) << 3);
   b.len--;
 }
 
@@ -656,6 +670,10 @@ export function verifyIndex(): i32 {
     for (let k = 0; k < b.len; k++) {
       const r = rec(bucketId(b, k));
       if ((r.flags & FLAG_LIVE) == 0 || r.bucket != i) return -1;
+      // Its shape, in the bucket and in the record, is its own.
+      const s = shapeAt(r.shape);
+      if (load<i32>(b.ids + (<usize>k << 3), 4) != r.shape || s.refs <= 0) return -1;
+      if (s.domain != r.domain || s.path != r.path || s.bits != (r.flags & SHAPE_FLAGS)) return -1;
       if ((r.flags & FLAG_SECURE) != 0) secure++;
     }
     if (secure != b.secureCount) return -1;
@@ -771,6 +789,7 @@ function fillRecord(
   r.flags = (flags & (FLAG_SECURE | FLAG_HTTP_ONLY)) | FLAG_LIVE | (high >= 0x80 ? FLAG_NON_ASCII : 0) | (need << NEED_SHIFT);
   r.sameSite = sameSite;
   r.priority = priority;
+  r.shape = shapeAcquire(domain, path, r.flags & SHAPE_FLAGS);
   const b = bucketAt(bi);
   bucketInsert(b, id);
   eqAdd(id);
@@ -795,6 +814,7 @@ export function removeRecord(id: i32): void {
   J.totalCount--;
   internRelease(r.domain);
   internRelease(r.path);
+  shapeRelease(r.shape);
   heap.free(r.namePtr);
   r.namePtr = 0;
   r.flags = 0;
@@ -869,52 +889,87 @@ export const REQ_HTTP_ONLY: i32 = 2;
 export const REQ_UPDATE_ACCESS: i32 = 4;
 export const REQ_UNPARTITIONED: i32 = 8;
 
+/** A shape's answer for the request being matched: excluded, included, or decided per cookie by age. */
+const SHAPE_OUT: i32 = 0;
+const SHAPE_IN: i32 = 1;
+const SHAPE_BY_AGE: i32 = 2;
+
 /**
- * Appends to `out`, in bucket order, the ids of bucket `bi` that a request includes
- * (CanonicalCookie::IncludeForRequestURL): Secure and HttpOnly through `deny`, then SameSite,
- * domain and path. Domain and path answers are cached in the interned strings under `stamp`.
- * With `touch`, moves the last access time of each included cookie to `now` unless it moved less
- * than a minute ago (the order of the updates does not matter, so it happens here, unsorted).
+ * Whether a request includes cookies of shape `s` (CanonicalCookie::IncludeForRequestURL): Secure
+ * and HttpOnly through `deny`, then SameSite, domain and path. An unspecified SameSite in a
+ * Lax-allow-unsafe context (a top-level POST) depends on each cookie's age: SHAPE_BY_AGE. Domain
+ * and path answers are cached in the interned strings under `stamp`, as they are shared by shapes.
+ */
+function shapeVerdict(s: Shape, host: usize, hostLen: i32, path: usize, pathLen: i32, deny: i32, context: i32): i32 {
+  const f = s.bits;
+  if ((f & deny) != 0) return SHAPE_OUT;
+  const need = f >>> NEED_SHIFT;
+  let verdict = SHAPE_IN;
+  if (need > context) {
+    // Only an unspecified SameSite can still pass: Lax, or Lax+POST for 2 minutes.
+    if (need != NEED_UNSPECIFIED || context == 0) return SHAPE_OUT;
+    if (context == 1) verdict = SHAPE_BY_AGE;
+  }
+  const st = stamp;
+  const d = internAt(s.domain);
+  if (d.stamp != st) {
+    d.stamp = st;
+    d.result = domainMatches(d.ptr, d.len, host, hostLen) ? 1 : 0;
+  }
+  if (d.result == 0) return SHAPE_OUT;
+  const p = internAt(s.path);
+  if (p.stamp != st) {
+    p.stamp = st;
+    p.result = pathMatches(p.ptr, p.len, path, pathLen) ? 1 : 0;
+  }
+  return p.result == 0 ? SHAPE_OUT : verdict;
+}
+
+/**
+ * Appends to `out`, in bucket order, the ids of bucket `bi` that a request includes: each shape
+ * is decided once (shapeVerdict, cached in the entry under `stamp`), then the scan reads only the
+ * bucket's [id, shape] pairs. With `touch`, moves the last access time of each included cookie to
+ * `now` unless it moved less than a minute ago (the order of the updates does not matter).
  */
 function scanBucket(bi: i32, host: usize, hostLen: i32, path: usize, pathLen: i32, deny: i32, context: i32, now: f64, touch: bool): void {
   const b = bucketAt(bi);
   const n = b.len;
-  listReserve(out, out.len + n);
-  const start = out.ptr;
-  let o = start + (<usize>out.len << 2);
-  const ids = b.ids;
-  const recs = J.recs;
+  const before = out.len;
+  listReserve(out, before + n);
+  const start = out.ptr + (<usize>before << 2);
+  let o = start;
+  let p = b.ids;
+  const end = p + (<usize>n << 3);
   const st = stamp;
-  for (let k = 0; k < n; k++) {
-    const id = load<i32>(ids + (<usize>k << 2));
-    const r = changetype<Rec>(recs + <usize>id * REC);
-    const f = r.flags;
-    if ((f & deny) != 0) continue;
-    const need = f >>> NEED_SHIFT;
-    if (need > context) {
-      // Only an unspecified SameSite can still pass: Lax, or Lax+POST for 2 minutes.
-      if (need != NEED_UNSPECIFIED || context == 0 || (context == 1 && now - r.creation > LAX_ALLOW_UNSAFE_MAX_AGE)) continue;
+  while (p < end) {
+    const id = load<i32>(p);
+    const s = shapeAt(load<i32>(p, 4));
+    p += 8;
+    if (s.stamp != st) {
+      s.stamp = st;
+      s.result = shapeVerdict(s, host, hostLen, path, pathLen, deny, context);
     }
-    const d = internAt(r.domain);
-    if (d.stamp != st) {
-      d.stamp = st;
-      d.result = domainMatches(d.ptr, d.len, host, hostLen) ? 1 : 0;
+    const verdict = s.result;
+    if (verdict == SHAPE_BY_AGE) {
+      if (now - rec(id).creation > LAX_ALLOW_UNSAFE_MAX_AGE) continue;
+      store<i32>(o, id);
+      o += 4;
+      continue;
     }
-    if (d.result == 0) continue;
-    const p = internAt(r.path);
-    if (p.stamp != st) {
-      p.stamp = st;
-      p.result = pathMatches(p.ptr, p.len, path, pathLen) ? 1 : 0;
-    }
-    if (p.result == 0) continue;
-    if (touch && now - r.access >= ACCESS_UPDATE_THRESHOLD) {
+    // Written either way (the slot is reserved); kept by moving on only when included.
+    store<i32>(o, id);
+    o += <usize>verdict << 2;
+  }
+  out.len = before + <i32>((o - start) >> 2);
+  if (!touch) return;
+  for (let q = start; q < o; q += 4) {
+    const id = load<i32>(q);
+    const r = rec(id);
+    if (now - r.access >= ACCESS_UPDATE_THRESHOLD) {
       r.access = now;
       listPush(touchedList, id);
     }
-    store<i32>(o, id);
-    o += 4;
   }
-  out.len = <i32>((o - start) >> 2);
 }
 
 /** Merges the sorted runs of `out` that start at `runStarts` into one, in CookieSorter order. */
@@ -1023,6 +1078,23 @@ export function matchRequest(
   memory.copy(out.ptr + (<usize>(matched + ne + 1) << 2), touchedList.ptr, <usize>nt << 2);
   out.len = matched + ne + 1 + nt;
   return matched;
+}
+
+/**
+ * Copies the first `n` ids of the last match (`n` at most its matches) to the selected jar's kept
+ * list and returns the list's address: valid until the jar's next `keepMatch` or its free.
+ */
+export function keepMatch(n: i32): usize {
+  if (n < 0 || n > out.len) abort('cookie index: kept match longer than the match');
+  if (J.keptCap < n || J.keptIds == 0) {
+    let cap = J.keptCap == 0 ? 64 : J.keptCap;
+    while (cap < n) cap <<= 1;
+    if (J.keptIds != 0) heap.free(J.keptIds);
+    J.keptIds = heap.alloc(<usize>cap << 2);
+    J.keptCap = cap;
+  }
+  memory.copy(J.keptIds, out.ptr, <usize>n << 2);
+  return J.keptIds;
 }
 
 // ---- the Cookie header line of a match ----

@@ -21,6 +21,10 @@ export interface CookieKernel {
   /** `cookieMatch` plus [line address][line bytes][kind: 0 ASCII, 1 UTF-8, 2 same as this index's last line] after the touched ids. */
   cookieMatchLine(index: number, regLen: number, hostLen: number, pathLen: number, partition: number, flags: number, context: number, now: number): number;
   cookieMatchExpired(index: number): number;
+  /** Keeps the first `n` ids of the last `cookieMatch` for this index; returns their address (valid until its next keep). */
+  cookieMatchKeep(index: number, n: number): number;
+  /** Live cookie shapes (domain, path, inclusion flags) in the instance, shared by its indexes. */
+  cookieShapeCount(): number;
   /** The jar's change counter (bumped whenever a record is filled or removed). */
   cookieVersion(index: number): number;
   /** A lower bound (µs) of the expiries in the buckets the last `cookieMatch` read, after its sweep. */
@@ -736,8 +740,9 @@ export class CookieIndex {
       memo.generation === this.core.generation &&
       cookieKernel(this.core.exports).cookieVersion(memo.handle) === memo.version
     ) {
-      this.#matchedIds = memo.ids;
-      this.#matchedBase = 0;
+      // The ids the kernel kept for this index (the same generation: the view is current).
+      this.#matchedIds = this.#out();
+      this.#matchedBase = memo.at;
       this.lastExpired = EMPTY_IDS;
       return memo.count;
     }
@@ -745,14 +750,13 @@ export class CookieIndex {
     const handle = this.#slot.handle;
     const kernel = cookieKernel(this.core.exports);
     const expiredCount = kernel.cookieMatchExpired(handle);
+    // The kernel keeps a copy of the ids for this index (no copy into JavaScript memory). First:
+    // keeping may grow the memory, which would detach a view taken before.
+    if (cacheable) memo.at = kernel.cookieMatchKeep(handle, n) >>> 2;
     // The layout of #readMatch: [matches][expired][touched count][touched].
     const view = this.#out();
     const base = kernel.cookieOutPtr() >>> 2;
     if (cacheable) {
-      if (memo.ids.length < n) memo.ids = new Int32Array(Math.max(n, memo.ids.length * 2, 16));
-      // A loop: a subarray view for `set` costs more than copying a few hundred ids.
-      const ids = memo.ids;
-      for (let i = 0; i < n; i++) ids[i] = view[base + i] as number;
       memo.count = n;
       memo.registrableDomain = request.registrableDomain;
       memo.host = request.host;
@@ -767,8 +771,8 @@ export class CookieIndex {
       memo.version = kernel.cookieVersion(handle);
       memo.minExpiry = kernel.cookieMatchMinExpiry();
       memo.valid = true;
-      this.#matchedIds = memo.ids;
-      this.#matchedBase = 0;
+      this.#matchedIds = view;
+      this.#matchedBase = memo.at;
     } else {
       memo.valid = false;
       this.#matchedIds = view;
@@ -802,7 +806,8 @@ export class CookieIndex {
    */
   #matchMemo = {
     valid: false,
-    ids: new Int32Array(16),
+    /** Where the kernel keeps the ids (an index into the i32 view of its memory). */
+    at: 0,
     count: 0,
     registrableDomain: '',
     host: '',
