@@ -126,6 +126,8 @@ export class HttpCache {
   readonly #index: CacheIndex;
   readonly #records = new Map<number, CacheRecord>();
   #loading: Promise<StorageStore | null> | null = null;
+  // `#loading` has resolved: requests go on without waiting for it.
+  #opened = false;
   #store: StorageStore | null = null;
   /**
    * Clears so far (`clear`, `clearWhere`). A write takes the count when it starts (its ticket) and is
@@ -236,7 +238,13 @@ export class HttpCache {
 
   /** The pipeline stage: sits above proxy resolution and the transport, below cookies and server auth. */
   stage(): Stage {
-    return (request, next) => this.#handle(request, next);
+    return (request, next) => {
+      try {
+        return this.#handle(request, next);
+      } catch (err) {
+        return Promise.reject(err);
+      }
+    };
   }
 
   // --- interop (session-anywhere/undici-cache-store) ------------------------------------------
@@ -300,24 +308,35 @@ export class HttpCache {
 
   // --- the transaction -------------------------------------------------------------------------
 
-  async #handle(request: PipelineRequest, next: (request: PipelineRequest) => Promise<Response>): Promise<Response> {
+  // Not an async function: a miss (the usual request, and every request that cannot be a hit) waits
+  // for its answer with one `then` for the store decision, not a suspended frame (a thousand
+  // requests may be in flight).
+  #handle(request: PipelineRequest, next: (request: PipelineRequest) => Promise<Response>): Promise<Response> {
     const method = request.method;
     const load = loadMode(request);
-    if (method !== 'GET' && method !== 'HEAD') {
-      const response = await next(request);
-      // HttpCache::Transaction: a successful unsafe request dooms the URL's entry.
-      if ((method === 'POST' || method === 'PUT' || method === 'DELETE' || method === 'PATCH') && response.status >= 200 && response.status < 400) {
-        // The answer stands even if the cache cannot be opened.
-        if ((await this.#ready().then(() => true, () => false))) this.#doomKey(cacheKey(request));
-      }
-      return response;
-    }
+    if (method !== 'GET' && method !== 'HEAD') return this.#handleUnsafe(request, next);
     if (load.disable) {
       if (load.onlyFromCache) throw netError('ERR_CACHE_MISS', { url: request.url.href, partition: request.partition });
       return next(request);
     }
     if (request.headers.has('range')) return this.#handleRange(request, next, load);
-    await this.#ready();
+    if (this.#opened) return this.#lookup(request, next, load);
+    return this.#ready().then(() => this.#lookup(request, next, load));
+  }
+
+  async #handleUnsafe(request: PipelineRequest, next: (request: PipelineRequest) => Promise<Response>): Promise<Response> {
+    const method = request.method;
+    const response = await next(request);
+    // HttpCache::Transaction: a successful unsafe request dooms the URL's entry.
+    if ((method === 'POST' || method === 'PUT' || method === 'DELETE' || method === 'PATCH') && response.status >= 200 && response.status < 400) {
+      // The answer stands even if the cache cannot be opened.
+      if ((await this.#ready().then(() => true, () => false))) this.#doomKey(cacheKey(request));
+    }
+    return response;
+  }
+
+  // A GET or HEAD once the cache is open.
+  #lookup(request: PipelineRequest, next: (request: PipelineRequest) => Promise<Response>, load: LoadMode): Promise<Response> {
     const key = cacheKey(request);
     const requestTime = this.#now();
     let record: CacheRecord | null = null;
@@ -330,12 +349,22 @@ export class HttpCache {
         decision = hit.decision;
       }
     }
+    if (record !== null) return this.#withRecord(request, next, load, key, requestTime, record, decision);
+    if (load.onlyFromCache) throw netError('ERR_CACHE_MISS', { url: request.url.href, partition: request.partition });
+    if (request.method === 'HEAD') return next(request); // HEAD reads the cache but never writes it.
+    return next(request).then((response) => this.#maybeStore(key, request, response, requestTime));
+  }
+
+  async #withRecord(request: PipelineRequest, next: (request: PipelineRequest) => Promise<Response>, load: LoadMode, key: string, requestTime: number, found: CacheRecord, foundDecision: number): Promise<Response> {
+    const method = request.method;
+    let record: CacheRecord | null = found;
+    let decision = foundDecision;
     let varyMismatch = false;
-    if (record !== null && !varyMatches(record.vary, request.headers)) {
+    if (!varyMatches(record.vary, request.headers)) {
       varyMismatch = true;
       decision = CACHE_DECISION_SYNC;
     }
-    if (record !== null && (decision === CACHE_DECISION_FRESH || decision === CACHE_DECISION_ASYNC)) {
+    if (decision === CACHE_DECISION_FRESH || decision === CACHE_DECISION_ASYNC) {
       const response = await this.#serve(record, method);
       if (response !== null) {
         if (decision === CACHE_DECISION_ASYNC && method === 'GET') this.#refreshInBackground(record, request, next);
@@ -636,8 +665,9 @@ export class HttpCache {
   #ready(): Promise<StorageStore | null> {
     if (this.#loading === null) {
       const open = this.#openStore;
-      this.#loading = open === null ? Promise.resolve(null) : open().then((store) => this.#load(store));
-      this.#loading.catch(() => { this.#loading = null; });
+      const loading = open === null ? Promise.resolve(null) : open().then((store) => this.#load(store));
+      this.#loading = loading;
+      loading.then(() => { if (this.#loading === loading) this.#opened = true; }, () => { this.#loading = null; });
     }
     return this.#loading;
   }

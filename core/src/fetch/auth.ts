@@ -256,7 +256,8 @@ export function createAuthStage(options: AuthStageOptions): Stage {
   const scope = options.scope ?? 'both';
   const answersServer = scope !== 'proxy';
   const answersProxy = scope !== 'server';
-  return async (request, next) => {
+  // `first`: the answer to a first attempt that went out as `request` itself (see below).
+  const run = async (request: PipelineRequest, next: (request: PipelineRequest) => Promise<Response>, first: Response | null): Promise<Response> => {
     let url = request.url;
     let urlIdentity: Credentials | null = null;
     if (answersServer && (url.username || url.password)) {
@@ -310,26 +311,32 @@ export function createAuthStage(options: AuthStageOptions): Stage {
     };
 
     for (;;) {
-      const attempt: PipelineRequest = { ...request, url };
-      sentProxy = proxy ? cache.preemptive(true, proxy.origin, '') : undefined;
-      if (sentProxy) attempt.proxyAuthorization = await authorization(sentProxy, tunnel ? 'CONNECT' : request.method, tunnel ? `${url.hostname}:${url.port || 443}` : path);
-      sentServer = !answersServer || request.headers.has('authorization') ? undefined : cache.preemptive(false, url.origin, url.pathname);
-      if (sentServer) {
-        // The caller's headers stay as given: each attempt that adds credentials has its own copy.
-        attempt.headers = new Headers(request.headers);
-        attempt.headers.set('authorization', await authorization(sentServer, request.method, path));
-      }
       let response: Response;
-      try {
-        response = await next(attempt);
-      } catch (err) {
-        const failure = routeFailureOf(err);
-        if (failure?.code !== 'ERR_PROXY_AUTH_REQUESTED' || !proxy) throw err;
-        const outcome = replayable ? await handle(true, failure.proxyAuthenticate ?? []) : 'cancel';
-        if (outcome === 'retry') continue;
-        // A plain (absolute-form) proxy request shows the 407 as its response, as for a 401.
-        if (!tunnel) return new Response(null, { status: 407, headers: (failure.proxyAuthenticate ?? []).map((v): [string, string] => ['proxy-authenticate', v]) });
-        throw routeFailure(outcome === 'unsupported' ? 'ERR_PROXY_AUTH_UNSUPPORTED' : 'ERR_TUNNEL_CONNECTION_FAILED', failure, err);
+      if (first !== null) {
+        // Nothing was added to the first attempt (sentServer and sentProxy stay undefined).
+        response = first;
+        first = null;
+      } else {
+        const attempt: PipelineRequest = { ...request, url };
+        sentProxy = proxy ? cache.preemptive(true, proxy.origin, '') : undefined;
+        if (sentProxy) attempt.proxyAuthorization = await authorization(sentProxy, tunnel ? 'CONNECT' : request.method, tunnel ? `${url.hostname}:${url.port || 443}` : path);
+        sentServer = !answersServer || request.headers.has('authorization') ? undefined : cache.preemptive(false, url.origin, url.pathname);
+        if (sentServer) {
+          // The caller's headers stay as given: each attempt that adds credentials has its own copy.
+          attempt.headers = new Headers(request.headers);
+          attempt.headers.set('authorization', await authorization(sentServer, request.method, path));
+        }
+        try {
+          response = await next(attempt);
+        } catch (err) {
+          const failure = routeFailureOf(err);
+          if (failure?.code !== 'ERR_PROXY_AUTH_REQUESTED' || !proxy) throw err;
+          const outcome = replayable ? await handle(true, failure.proxyAuthenticate ?? []) : 'cancel';
+          if (outcome === 'retry') continue;
+          // A plain (absolute-form) proxy request shows the 407 as its response, as for a 401.
+          if (!tunnel) return new Response(null, { status: 407, headers: (failure.proxyAuthenticate ?? []).map((v): [string, string] => ['proxy-authenticate', v]) });
+          throw routeFailure(outcome === 'unsupported' ? 'ERR_PROXY_AUTH_UNSUPPORTED' : 'ERR_TUNNEL_CONNECTION_FAILED', failure, err);
+        }
       }
       const isProxy = response.status === 407 && proxy !== null && !tunnel;
       if (!isProxy && (response.status !== 401 || !answersServer)) return response;
@@ -337,6 +344,22 @@ export function createAuthStage(options: AuthStageOptions): Stage {
       const header = response.headers.get(isProxy ? 'proxy-authenticate' : 'www-authenticate');
       if ((await handle(isProxy, header === null ? [] : [header])) !== 'retry') return response;
       await response.body?.cancel();
+    }
+  };
+  // The usual request has no credentials in its URL, none cached for its origin, and no HTTP
+  // proxy to answer for: its first attempt is the request itself, and only a 401 needs more. It
+  // goes out without a suspended frame of this stage while it waits (a thousand may be in flight).
+  return (request, next) => {
+    try {
+      const url = request.url;
+      if (answersServer && (url.username || url.password)) return run(request, next, null);
+      if (answersProxy && httpProxyOf(request.proxy) !== null) return run(request, next, null);
+      if (answersServer && !request.headers.has('authorization') && cache.preemptive(false, url.origin, url.pathname) !== undefined) return run(request, next, null);
+      // Errors go through as they are: with no HTTP proxy there is no 407 to answer.
+      if (!answersServer) return next(request);
+      return next(request).then((response) => (response.status === 401 ? run(request, next, response) : response));
+    } catch (err) {
+      return Promise.reject(err);
     }
   };
 }

@@ -13,29 +13,38 @@ export function withNetErrors(transport: Transport): Transport {
   const wrapped: Transport = {
     ...transport,
     name: transport.name,
-    async dispatch(request) {
-      if (request.inFlight?.aborted) throw request.inFlight.reason;
-      let response: Response;
+    // Not an async function: the answer is handled in a `then`, with no frame suspended while the
+    // request is in flight (a thousand may be).
+    dispatch(request) {
+      if (request.inFlight?.aborted) return Promise.reject(request.inFlight.reason);
+      let answer: Promise<Response>;
       try {
-        response = await transport.dispatch(request);
+        answer = transport.dispatch(request);
       } catch (err) {
+        answer = Promise.reject(err);
+      }
+      return answer.then((response) => withBodyNetErrors(response, request), (err: unknown) => {
         if (request.signal?.aborted) throw request.signal.reason;
         throw toNetError(err, { url: request.url.href, partition: request.partition });
-      }
-      const body = response.body;
-      if (!body) return response;
-      const headers = response.headers;
-      const signal = request.signal;
-      const mapError = (err: unknown): unknown => (signal?.aborted ? signal.reason : toBodyNetError(err, headers, { url: request.url.href, partition: request.partition }));
-      const tap = tapOf(body);
-      if (tap) {
-        tap.mapErrors(mapError);
-        return response;
-      }
-      return withBody(response, mapStream(body, mapError).stream);
+      });
     },
   };
   return wrapped;
+}
+
+// The body's failures as net errors (an abort keeps the signal's reason).
+function withBodyNetErrors(response: Response, request: PipelineRequest): Response {
+  const body = response.body;
+  if (!body) return response;
+  const headers = response.headers;
+  const signal = request.signal;
+  const mapError = (err: unknown): unknown => (signal?.aborted ? signal.reason : toBodyNetError(err, headers, { url: request.url.href, partition: request.partition }));
+  const tap = tapOf(body);
+  if (tap) {
+    tap.mapErrors(mapError);
+    return response;
+  }
+  return withBody(response, mapStream(body, mapError).stream);
 }
 
 function mapStream(source: ReadableStream<Uint8Array>, mapError: (err: unknown) => unknown, onDone?: () => void): { stream: ReadableStream<Uint8Array>; fail(reason: unknown): void } {
@@ -91,6 +100,62 @@ interface Entry {
 }
 
 /**
+ * A request in flight without an AbortSignal of its own (`InFlightRequests.#track`), one object
+ * with fields: a thousand may be in flight, and each keeps it until its body is done.
+ */
+class TrackedRequest implements Entry {
+  aborted = false;
+  reason: unknown = undefined;
+  readonly #entries: Set<Entry>;
+  readonly #reject: (err: unknown) => void;
+  // Once the answer is in: what fails its body.
+  #body: { fail(reason: unknown): void } | null = null;
+
+  constructor(entries: Set<Entry>, reject: (err: unknown) => void) {
+    this.#entries = entries;
+    this.#reject = reject;
+  }
+
+  /** Leaves the session's list (the body ended, or there is none). */
+  readonly done = (): void => {
+    this.#entries.delete(this);
+  };
+
+  fail(reason: unknown): void {
+    if (this.#body !== null) return this.#body.fail(reason);
+    this.aborted = true;
+    this.reason = reason;
+    this.#reject(reason);
+  }
+
+  answered(response: Response, resolve: (response: Response) => void): void {
+    const body = response.body;
+    if (this.aborted) {
+      void body?.cancel(this.reason).catch(() => {});
+      return;
+    }
+    if (!body) {
+      this.done();
+      return resolve(response);
+    }
+    const tap = tapOf(body);
+    if (tap) {
+      this.#body = tap;
+      tap.onDone(this.done);
+      return resolve(response);
+    }
+    const mapped = mapStream(body, (err) => err, this.done);
+    this.#body = mapped;
+    resolve(withBody(response, mapped.stream));
+  }
+
+  failed(err: unknown): void {
+    this.done();
+    this.#reject(this.aborted ? this.reason : err);
+  }
+}
+
+/**
  * The session's requests in flight, from the first stage until their body is read or cancelled, so
  * `closeAllConnections()` can fail them (`net::ERR_ABORTED`, as HttpNetworkSession::CloseAllConnections
  * fails its streams). A transport that fails what is in flight when closed (`failsInFlightOnClose`)
@@ -111,18 +176,7 @@ export class InFlightRequests {
   // No AbortSignal: the answer is rejected here, the body failed through its tap (or one wrapper).
   #track(request: PipelineRequest, next: (request: PipelineRequest) => Promise<Response>): Promise<Response> {
     return new Promise<Response>((resolve, reject) => {
-      const entry: Entry = {
-        aborted: false,
-        reason: undefined,
-        fail(reason) {
-          entry.aborted = true;
-          entry.reason = reason;
-          reject(reason);
-        },
-      };
-      const done = (): void => {
-        this.#entries.delete(entry);
-      };
+      const entry = new TrackedRequest(this.#entries, reject);
       this.#entries.add(entry);
       let answer: Promise<Response>;
       try {
@@ -130,29 +184,7 @@ export class InFlightRequests {
       } catch (err) {
         answer = Promise.reject(err);
       }
-      answer.then((response) => {
-        const body = response.body;
-        if (entry.aborted) {
-          void body?.cancel(entry.reason).catch(() => {});
-          return;
-        }
-        if (!body) {
-          done();
-          return resolve(response);
-        }
-        const tap = tapOf(body);
-        if (tap) {
-          entry.fail = (reason) => tap.fail(reason);
-          tap.onDone(done);
-          return resolve(response);
-        }
-        const mapped = mapStream(body, (err) => err, done);
-        entry.fail = mapped.fail;
-        resolve(withBody(response, mapped.stream));
-      }, (err: unknown) => {
-        done();
-        reject(entry.aborted ? entry.reason : err);
-      });
+      answer.then((response) => entry.answered(response, resolve), (err: unknown) => entry.failed(err));
     });
   }
 

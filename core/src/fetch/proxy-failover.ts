@@ -46,6 +46,12 @@ export function createProxyFailoverStage(options: ProxyFailoverOptions): Stage {
   const now = options.now ?? Date.now;
   return async (request, next) => {
     const chains = parsePacString(await options.routeFor(request.url.href));
+    if (chains.length === 1) {
+      // One entry: nothing to fall back to, nobody to report bad. The answer is returned, not
+      // awaited, so no frame of this stage waits while the request is in flight.
+      const pac = chains[0]!.pac;
+      return next(pac === request.proxy ? request : { ...request, proxy: pac }).then(undefined, lastEntryFailed);
+    }
     const failed: ProxyChainInfo[] = [];
     let body = request.body;
     for (let i = 0; ; i++) {
@@ -78,6 +84,13 @@ export function createProxyFailoverStage(options: ProxyFailoverOptions): Stage {
       }
     }
   };
+}
+
+// The last entry failed: its error is the request's (SOCKS's host-unreachable remapped, as below).
+function lastEntryFailed(err: unknown): never {
+  const failure = routeFailureOf(err);
+  if (failure?.code === 'ERR_SOCKS_CONNECTION_HOST_UNREACHABLE') throw routeFailure('ERR_ADDRESS_UNREACHABLE', failure, err);
+  throw err;
 }
 
 // ProxyList::UpdateRetryInfoOnFallback: DIRECT is never marked; bad proxies stay tryable at the end.

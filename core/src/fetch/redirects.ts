@@ -30,41 +30,61 @@ export const REDIRECT_ERROR_MESSAGE = "Attempted to redirect, but redirect polic
  * translated into Electron's message.
  */
 export function redirectStage(transportFollows: boolean): Stage {
-  return async (request, next) => {
-    const mode = request.redirect;
-    if (transportFollows) {
-      if (mode !== 'error') return next(request);
-      const response = await next({ ...request, redirect: 'manual' });
-      if (response.type === 'opaqueredirect') throw new TypeError(REDIRECT_ERROR_MESSAGE);
-      return response;
-    }
-    const urlList: URL[] = [];
-    // Each hop after the first gets its own copy of the headers (nextHop), so the first needs none.
-    let hop: PipelineRequest = { ...request, redirect: 'manual' };
-    for (;;) {
-      urlList.push(hop.url);
-      const response = await next(hop);
-      const location = REDIRECT_STATUSES.has(response.status) ? response.headers.get('location') : null;
-      if (location === null) return withBody(response, response.body, { url: hop.url.href, redirected: urlList.length > 1 });
-      const context = { url: hop.url.href, partition: request.partition, location };
-      let target: URL;
-      try {
-        target = new URL(location, hop.url);
-      } catch {
-        await response.body?.cancel();
-        throw netError('ERR_INVALID_REDIRECT', context);
+  // The first hop's answer is looked at in a `then`, not in a suspended frame (a thousand
+  // requests may be in flight); a redirect goes on in `follow`.
+  return (request, next) => {
+    try {
+      const mode = request.redirect;
+      if (transportFollows) {
+        if (mode !== 'error') return next(request);
+        return next({ ...request, redirect: 'manual' }).then((response) => {
+          if (response.type === 'opaqueredirect') throw new TypeError(REDIRECT_ERROR_MESSAGE);
+          return response;
+        });
       }
-      if (!isSafeRedirectTarget(target)) {
-        await response.body?.cancel();
-        throw netError('ERR_UNSAFE_REDIRECT', context);
-      }
-      if (mode === 'manual') return withBody(response, response.body, { url: hop.url.href, redirected: urlList.length > 1 });
-      await response.body?.cancel();
-      if (mode === 'error') throw new TypeError(REDIRECT_ERROR_MESSAGE);
-      if (urlList.length > MAX_REDIRECTS) throw netError('ERR_TOO_MANY_REDIRECTS', context);
-      hop = nextHop(hop, response.status, target);
+      // Each hop after the first gets its own copy of the headers (nextHop), so the first needs none.
+      const hop: PipelineRequest = { ...request, redirect: 'manual' };
+      return next(hop).then((response) => {
+        const location = REDIRECT_STATUSES.has(response.status) ? response.headers.get('location') : null;
+        if (location === null) return withBody(response, response.body, { url: hop.url.href, redirected: false });
+        return follow(request, next, hop, response, location);
+      });
+    } catch (err) {
+      return Promise.reject(err);
     }
   };
+}
+
+// From the first answer that names a `location`: Chromium's redirect rules, hop after hop.
+async function follow(request: PipelineRequest, next: (request: PipelineRequest) => Promise<Response>, first: PipelineRequest, firstResponse: Response, firstLocation: string): Promise<Response> {
+  const mode = request.redirect;
+  const urlList: URL[] = [first.url];
+  let hop = first;
+  let response = firstResponse;
+  let location: string | null = firstLocation;
+  for (;;) {
+    if (location === null) return withBody(response, response.body, { url: hop.url.href, redirected: urlList.length > 1 });
+    const context = { url: hop.url.href, partition: request.partition, location };
+    let target: URL;
+    try {
+      target = new URL(location, hop.url);
+    } catch {
+      await response.body?.cancel();
+      throw netError('ERR_INVALID_REDIRECT', context);
+    }
+    if (!isSafeRedirectTarget(target)) {
+      await response.body?.cancel();
+      throw netError('ERR_UNSAFE_REDIRECT', context);
+    }
+    if (mode === 'manual') return withBody(response, response.body, { url: hop.url.href, redirected: urlList.length > 1 });
+    await response.body?.cancel();
+    if (mode === 'error') throw new TypeError(REDIRECT_ERROR_MESSAGE);
+    if (urlList.length > MAX_REDIRECTS) throw netError('ERR_TOO_MANY_REDIRECTS', context);
+    hop = nextHop(hop, response.status, target);
+    urlList.push(hop.url);
+    response = await next(hop);
+    location = REDIRECT_STATUSES.has(response.status) ? response.headers.get('location') : null;
+  }
 }
 
 function nextHop(previous: PipelineRequest, status: number, target: URL): PipelineRequest {

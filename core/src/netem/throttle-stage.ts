@@ -19,18 +19,14 @@ export function responseHeadBytes(response: Response): number {
   return bytes;
 }
 
-// One StartThrottle as a promise. `bytes` is the running total of the request (Chromium's
-// throttled_byte_count_): 'pass' leaves it as it is, a record's completion replaces it with the
-// remaining bytes (the overshoot to carry, below zero), offline rejects. `onRecord` learns the
-// record id while it waits (to stop it on abort); `onReleased` runs inside the scheduler's
-// callback on completion.
-function throttle(scheduler: ThrottlingScheduler, bytes: number, sendEndUs: number | null, start: boolean, isUpload: boolean, onRecord: (id: number | null) => void,
-  onReleased?: (remaining: number) => void): Promise<number> | number | 'offline' {
+// One StartThrottle of an upload chunk as a promise. `bytes` is the running total of the request
+// (Chromium's throttled_byte_count_): 'pass' leaves it as it is, a record's completion replaces it
+// with the remaining bytes (the overshoot to carry, below zero), offline rejects. `onRecord` learns
+// the record id while it waits (to stop it on abort).
+function throttle(scheduler: ThrottlingScheduler, bytes: number, isUpload: boolean, onRecord: (id: number | null) => void): Promise<number> | number | 'offline' {
   let settle: ((result: ThrottleResult, remaining: number) => void) | null = null;
   let early: [ThrottleResult, number] | null = null;
-  const rv = scheduler.startThrottle(bytes, sendEndUs, start, isUpload, (result, remaining) => {
-    // Synchronously, inside the scheduler's pass: what follows the release starts at its time.
-    if (result === 'ok') onReleased?.(remaining);
+  const rv = scheduler.startThrottle(bytes, null, false, isUpload, (result, remaining) => {
     if (settle) settle(result, remaining);
     else early = [result, remaining];
   });
@@ -74,43 +70,122 @@ function waitFor<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promi
  * never enabled emulation: then the stage adds nothing.
  */
 export function createThrottleStage(scheduler: () => ThrottlingScheduler | null): Stage {
-  return async (request, next) => {
-    const s = scheduler();
-    if (s === null) return next(request);
-    // Every request that enters is a moment to run an overdue timer (a burst of new requests
-    // keeps the event loop busy, and the timer's callback waits behind them).
-    s.poll();
-    const context = { url: request.url.href, partition: request.partition };
-    if (s.offline) throw netError('ERR_INTERNET_DISCONNECTED', context);
-    const clock = s.clock;
-    let sendEndUs: number | null = null;
-    let sent = request;
-    const hasBody = request.body !== null && request.body !== undefined;
-    const conditions = s.conditions;
+  // Not an async function: a thousand requests may wait here for their heads at once, and each
+  // keeps one ThrottledExchange (fields) rather than a suspended frame and a closure per step.
+  return (request, next) => {
+    try {
+      const s = scheduler();
+      if (s === null) return next(request);
+      // Every request that enters is a moment to run an overdue timer (a burst of new requests
+      // keeps the event loop busy, and the timer's callback waits behind them).
+      s.poll();
+      const context = { url: request.url.href, partition: request.partition };
+      if (s.offline) return Promise.reject(netError('ERR_INTERNET_DISCONNECTED', context));
+      return new ThrottledExchange(s, request, context).send(next);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+  };
+}
+
+/**
+ * One request in the throttle stage, from its send to the release of its head. Its state is in
+ * fields; its callbacks (the transport's `onRequestSent` and `bodyGate`, the answer's handlers,
+ * the head's completion) are the only closures, all over this one object.
+ */
+class ThrottledExchange {
+  readonly #s: ThrottlingScheduler;
+  readonly #request: PipelineRequest;
+  readonly #context: Record<string, unknown>;
+  #sendEndUs: number | null = null;
+  #upload: ThrottledUpload | null = null;
+  // The gate the transport took for its body (the last one, if it asked twice).
+  #gate: Gate | null = null;
+  #response: Response | null = null;
+  #body: Download | null = null;
+  #wire = false;
+  // The head's record while it waits; a completion that came before the record id did.
+  #record: number | null = null;
+  #early: ThrottleResult | null = null;
+  #waiting = false;
+  // The stage's answer, until it is settled.
+  #resolve: ((response: Response) => void) | null = null;
+  #reject: ((err: unknown) => void) | null = null;
+  #onAbort: (() => void) | null = null;
+
+  constructor(s: ThrottlingScheduler, request: PipelineRequest, context: Record<string, unknown>) {
+    this.#s = s;
+    this.#request = request;
+    this.#context = context;
+  }
+
+  // A transport that reports when the request went out (Node) gives the send end Chromium uses:
+  // after connecting, after the body. It is also a moment to run an overdue scheduler timer.
+  readonly onRequestSent = (): void => {
+    this.#sendEndUs = Math.max(this.#sendEndUs ?? 0, this.#s.clock.nowUs());
+    this.#s.poll();
+  };
+
+  // A transport that builds its body as a tapped stream takes the throttle in as the body's gate.
+  readonly bodyGate: BodyGateFactory = (out, tap) => {
+    this.#gate?.download.cancel(undefined);
+    this.#gate = new Gate(this.#s, this.#context, this.#request.signal, out, tap);
+    return this.#gate;
+  };
+
+  send(next: (request: PipelineRequest) => Promise<Response>): Promise<Response> {
+    const s = this.#s;
+    const request = this.#request;
     // Chromium wraps every upload; here a body is wrapped when its time matters: an upload budget
     // to charge, or a latency that counts from the send end.
-    let upload: ThrottledUpload | null = null;
-    if (hasBody && s.throttling && (conditions.uploadThroughput > 0 || conditions.latencyMs > 0)) {
-      upload = await throttledUpload(request, s, () => { sendEndUs = clock.nowUs(); });
-      sent = upload.request;
-    } else {
-      sendEndUs = clock.nowUs();
+    if (request.body !== null && request.body !== undefined && s.throttling) {
+      const conditions = s.conditions;
+      if (conditions.uploadThroughput > 0 || conditions.latencyMs > 0) {
+        const clock = s.clock;
+        return throttledUpload(request, s, () => { this.#sendEndUs = clock.nowUs(); }).then((upload) => {
+          this.#upload = upload;
+          return this.#send(upload.request, next);
+        });
+      }
     }
-    // A transport that reports when the request went out (Node) gives the send end Chromium uses:
-    // after connecting, after the body. It is also a moment to run an overdue scheduler timer.
-    // A transport that builds its body as a tapped stream takes the throttle in as the body's gate.
-    const gate = gatedDownload(s, context, request.signal);
-    sent = { ...sent, onRequestSent: () => { sendEndUs = Math.max(sendEndUs ?? 0, clock.nowUs()); s.poll(); }, bodyGate: gate.factory };
-    let response: Response;
+    this.#sendEndUs = s.clock.nowUs();
+    return this.#send(request, next);
+  }
+
+  #send(request: PipelineRequest, next: (request: PipelineRequest) => Promise<Response>): Promise<Response> {
+    const sent: PipelineRequest = { ...request, onRequestSent: this.onRequestSent, bodyGate: this.bodyGate };
+    let answer: Promise<Response>;
     try {
-      response = await next(sent);
+      answer = next(sent);
     } catch (err) {
-      upload?.stop(err);
-      gate.get()?.download.cancel(err);
-      throw err;
+      answer = Promise.reject(err);
     }
-    upload?.detach();
-    const gated = gate.get();
+    return new Promise<Response>((resolve, reject) => {
+      this.#resolve = resolve;
+      this.#reject = reject;
+      // Closures, not fields: they go once the answer is in, while the head may wait long.
+      answer.then((response) => this.#answered(response), (err: unknown) => this.#failed(err));
+    });
+  }
+
+  #failed(err: unknown): void {
+    this.#upload?.stop(err);
+    this.#gate?.download.cancel(err);
+    this.#settle(null, err);
+  }
+
+  #answered(response: Response): void {
+    try {
+      this.#head(response);
+    } catch (err) {
+      this.#settle(null, err);
+    }
+  }
+
+  #head(response: Response): void {
+    const s = this.#s;
+    this.#upload?.detach();
+    const gated = this.#gate;
     // A transport that decodes Content-Encoding itself and counts the encoded bytes (Node) lets the
     // stage charge what came over the wire, as Chromium does; elsewhere decoded bytes are charged.
     const wire = response.body !== null && response.headers.has('content-encoding') && tapOf(response.body)?.wireBytes() != null;
@@ -122,35 +197,98 @@ export function createThrottleStage(scheduler: () => ThrottlingScheduler | null)
         body = gated.download;
       } else {
         gated?.download.cancel(undefined);
-        body = readerDownload(response.body, s, context, request.signal);
+        body = readerDownload(response.body, s, this.#context, this.#request.signal);
       }
     }
-    // The head failed: the body goes (the transport's own body is cancelled as a whole).
-    const drop = (reason: unknown): void => {
-      if (body !== null && body.stream === response.body) void response.body.cancel(reason).catch(() => undefined);
-      else body?.cancel(reason);
-    };
+    this.#response = response;
+    this.#body = body;
+    this.#wire = wire;
     // Throttle(start = true): the head's bytes, after the latency counted from the send end. The
     // body's first read is issued in the same callback that releases the head.
-    let record: number | null = null;
-    const started = throttle(s, responseHeadBytes(response), sendEndUs ?? clock.nowUs(), true, false, (id) => { record = id; }, (count) => body?.begin(count, wire));
-    if (started === 'offline') {
-      drop(undefined);
-      throw netError('ERR_INTERNET_DISCONNECTED', context);
+    const bytes = responseHeadBytes(response);
+    const rv = s.startThrottle(bytes, this.#sendEndUs ?? s.clock.nowUs(), true, false, this.#headDone);
+    if (rv === 'offline') {
+      this.#drop(undefined);
+      throw netError('ERR_INTERNET_DISCONNECTED', this.#context);
     }
-    if (typeof started === 'number') body?.begin(started, wire);
-    else {
-      try {
-        await waitFor(started, request.signal);
-      } catch (err) {
-        if (record !== null) s.stopThrottle(record);
-        drop(err);
-        throw err === OFFLINE ? netError('ERR_INTERNET_DISCONNECTED', context) : err;
-      }
+    if (rv === 'pass') {
+      body?.begin(bytes, wire);
+      this.#settle(this.#answer(), null);
+      return;
     }
+    this.#record = rv;
+    if (this.#early !== null) return this.#headReleased(this.#early);
+    const signal = this.#request.signal;
+    if (signal?.aborted) return this.#headAborted(signal.reason);
+    this.#waiting = true;
+    if (signal) {
+      // As a rejected wait: the record leaves the queue a microtask after the abort.
+      this.#onAbort = () => {
+        const reason = signal.reason;
+        void Promise.resolve().then(() => this.#headAborted(reason));
+      };
+      signal.addEventListener('abort', this.#onAbort, { once: true });
+    }
+  }
+
+  // Synchronously, inside the scheduler's pass: what follows the release starts at its time.
+  readonly #headDone = (result: ThrottleResult, remaining: number): void => {
+    if (result === 'ok') this.#body?.begin(remaining, this.#wire);
+    if (this.#waiting) this.#headReleased(result);
+    else this.#early = result;
+  };
+
+  #headReleased(result: ThrottleResult): void {
+    this.#record = null;
+    this.#stopWaiting();
+    if (result !== 'offline') {
+      this.#settle(this.#answer(), null);
+      return;
+    }
+    this.#settle(null, netError('ERR_INTERNET_DISCONNECTED', this.#context));
+    // Out of the scheduler's pass: the transport is not called back from inside it.
+    void Promise.resolve().then(() => this.#drop(OFFLINE));
+  }
+
+  // The caller's signal ended the wait for the head: the record leaves the queue and the body goes.
+  #headAborted(reason: unknown): void {
+    if (this.#resolve === null) return;
+    if (this.#record !== null) this.#s.stopThrottle(this.#record);
+    this.#record = null;
+    this.#stopWaiting();
+    this.#drop(reason);
+    this.#settle(null, reason);
+  }
+
+  #stopWaiting(): void {
+    this.#waiting = false;
+    if (this.#onAbort !== null) this.#request.signal?.removeEventListener('abort', this.#onAbort);
+    this.#onAbort = null;
+  }
+
+  #settle(response: Response | null, err: unknown): void {
+    const resolve = this.#resolve;
+    const reject = this.#reject;
+    this.#resolve = null;
+    this.#reject = null;
+    if (response !== null) resolve?.(response);
+    else reject?.(err);
+  }
+
+  #answer(): Response {
+    const response = this.#response!;
+    const body = this.#body;
     if (body === null || body.stream === response.body) return response;
     return withBody(response, body.stream);
-  };
+  }
+
+  // The head failed: the body goes (the transport's own body is cancelled as a whole).
+  #drop(reason: unknown): void {
+    const response = this.#response!;
+    const body = this.#body;
+    if (body !== null && body.stream === response.body) void response.body.cancel(reason).catch(() => undefined);
+    else body?.cancel(reason);
+  }
 }
 
 // Chromium's URLLoader reads into a mojo data pipe of this size (kDataPipeDefaultAllocationSize)
@@ -212,13 +350,17 @@ class Download {
   #pumping = false;
   #again = false;
   readonly #done = (result: ThrottleResult, remaining: number): void => this.#released(result, remaining);
-  readonly #onAbort = (): void => this.fail(this.#signal!.reason, true);
+  // Only with a signal (most requests have none).
+  readonly #onAbort: (() => void) | null = null;
 
   constructor(s: ThrottlingScheduler, context: Record<string, unknown>, signal: AbortSignal | undefined) {
     this.#s = s;
     this.#context = context;
     this.#signal = signal;
-    signal?.addEventListener('abort', this.#onAbort, { once: true });
+    if (signal) {
+      this.#onAbort = (): void => this.fail(signal.reason, true);
+      signal.addEventListener('abort', this.#onAbort, { once: true });
+    }
   }
 
   get stream(): ReadableStream<Uint8Array> {
@@ -285,7 +427,7 @@ class Download {
 
   #finish(): void {
     this.#finished = true;
-    this.#signal?.removeEventListener('abort', this.#onAbort);
+    if (this.#onAbort !== null) this.#signal?.removeEventListener('abort', this.#onAbort);
     if (this.#record !== null) this.#s.stopThrottle(this.#record);
     this.#record = null;
     this.#held = null;
@@ -501,20 +643,6 @@ class GateIo implements DownloadIo {
   }
 }
 
-/**
- * The throttle as the gate of the transport's own body (fetch/body-tap.ts): the transport pushes
- * its chunks into the download, which hands them on to the one stream the caller reads.
- */
-function gatedDownload(s: ThrottlingScheduler, context: Record<string, unknown>, signal: AbortSignal | undefined): { factory: BodyGateFactory; get(): Gate | null } {
-  let made: Gate | null = null;
-  const factory: BodyGateFactory = (out, tap) => {
-    made?.download.cancel(undefined);
-    made = new Gate(s, context, signal, out, tap);
-    return made;
-  };
-  return { factory, get: () => made };
-}
-
 /** The throttle around a body from elsewhere: read through its reader, handed on as a new (tapped) stream. */
 function readerDownload(source: ReadableStream<Uint8Array>, s: ThrottlingScheduler, context: Record<string, unknown>, signal: AbortSignal | undefined): Download {
   const reader = source.getReader();
@@ -607,7 +735,7 @@ async function throttledUpload(request: PipelineRequest, s: ThrottlingScheduler,
         return;
       }
       count += step.value.byteLength;
-      const rv = throttle(s, count, null, false, true, (id) => { record = id; });
+      const rv = throttle(s, count, true, (id) => { record = id; });
       if (typeof rv === 'number') count = rv;
       else if (rv !== 'offline') count = await waitFor(rv, signal);
       controller.enqueue(step.value);

@@ -422,18 +422,20 @@ export function createCookieStage(cookies: Cookies): Stage {
       if (line === '') request.headers.delete('cookie');
       else request.headers.set('cookie', line);
     }
-    const response = await next(request);
-    const lines = response.headers.getSetCookie();
-    if (lines.length > 0) {
-      const date = response.headers.get('date');
-      const serverTime = date === null ? NaN : Date.parse(date);
-      const context = responseSameSiteContext(url, options);
-      for (const line of lines) {
-        const now = jar.currentTime();
-        // createCanonicalCookie, then setCanonicalCookie if created: in one wasm call for the usual line.
-        jar.setFromLine(url, line, now, { serverTime: Number.isNaN(serverTime) ? null : serverTime, partitionKey, sameSiteContext: context });
+    // Returned, not awaited: no suspended frame of this stage while the request is in flight.
+    return next(request).then((response) => {
+      const lines = response.headers.getSetCookie();
+      if (lines.length > 0) {
+        const date = response.headers.get('date');
+        const serverTime = date === null ? NaN : Date.parse(date);
+        const context = responseSameSiteContext(url, options);
+        for (const line of lines) {
+          const now = jar.currentTime();
+          // createCanonicalCookie, then setCanonicalCookie if created: in one wasm call for the usual line.
+          jar.setFromLine(url, line, now, { serverTime: Number.isNaN(serverTime) ? null : serverTime, partitionKey, sameSiteContext: context });
+        }
       }
-    }
-    return response;
+      return response;
+    });
   };
 }

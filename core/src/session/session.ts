@@ -58,6 +58,15 @@ const constructionToken = Symbol('session-anywhere.Session');
  * A browsing session: Electron's `Session`, host-neutral. Get one from `session.defaultSession`,
  * `session.fromPartition()` or `session.fromPath()`; `new Session()` throws, as in Electron.
  */
+// Electron's net.fetch gives HEAD answers and null-body statuses a null body
+// (lib/browser/api/net-fetch.ts), whatever the host's fetch does.
+async function nullBody(response: Response): Promise<Response> {
+  await response.body!.cancel().catch(() => undefined);
+  return withBody(response, null);
+}
+const fetchAnswer = (response: Response): Response | Promise<Response> => (response.body !== null && NULL_BODY_STATUSES.has(response.status) ? nullBody(response) : response);
+const headFetchAnswer = (response: Response): Response | Promise<Response> => (response.body !== null ? nullBody(response) : response);
+
 export class Session extends EventEmitter {
   readonly #host: HostPorts;
   readonly #partition: string;
@@ -375,14 +384,8 @@ export class Session extends EventEmitter {
         if (!headers.has('cache-control')) headers.set('cache-control', 'no-cache');
       }
     }
-    const response = await this.#send(request);
-    // Electron's net.fetch gives HEAD answers and null-body statuses a null body
-    // (lib/browser/api/net-fetch.ts), whatever the host's fetch does.
-    if (response.body !== null && (request.method === 'HEAD' || NULL_BODY_STATUSES.has(response.status))) {
-      await response.body.cancel().catch(() => undefined);
-      return withBody(response, null);
-    }
-    return response;
+    // Returned, not awaited: no frame of this call waits while the request is in flight.
+    return this.#send(request).then(request.method === 'HEAD' ? headFetchAnswer : fetchAnswer);
   }
 
   /**
