@@ -10,7 +10,8 @@
 // grid origin of enableNetworkEmulation; per stream the send end, the moment and the head bytes of
 // the stage's StartThrottle for the response head, taken by wrapping the prototype (origin and moment:
 // the scheduler's own first reading of the clock inside the call, to the µs); the stream is
-// known from an AsyncLocalStorage around its ses.fetch), its body bytes, and reads of 1500 bytes
+// known from its response's Headers object, which the stage counts just before that call and
+// ses.fetch hands back), its body bytes, and reads of 1500 bytes
 // issued the instant the previous one is released. For stream-throttle the origin's receipt of the
 // request is the send end and its response the start. Per stream: error = measured finish − model
 // finish, in ms and in % of the model's duration from the request's start.
@@ -25,7 +26,6 @@
 // Run: npm run bench:netem  (builds first)   or   node bench/netem.mjs [--quick] [--runs N]  (after npm run build)
 // --quick: one run, without the 1,000-stream Slow 3G (30 s) and Fast 3G (8 s) cells.
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import { AsyncLocalStorage } from 'node:async_hooks';
 import { Worker } from 'node:worker_threads';
 import os from 'node:os';
 import { statSync } from 'node:fs';
@@ -145,14 +145,22 @@ function headBytes(status, statusText, headers) {
 // ---------------------------------------------------------------------------------------------
 // Probes on the session's scheduler (the one on the real clock), while `probe.on`:
 // - its grid origin (updateConditions) and, per stream, what the stage hands StartThrottle for the
-//   response head (send end, the moment of the call, head bytes); the stream is known from an
-//   AsyncLocalStorage around its ses.fetch call;
+//   response head (send end, the moment of the call, head bytes); the stream is known from the
+//   Headers object the stage counted (Headers.prototype.forEach) right before that call, the one
+//   ses.fetch answers with; a read is its stream's when issued from its stream's completion
+//   callback, or with the same callback as such a read (no AsyncLocalStorage: its promise hooks
+//   would add work and memory to every promise of the path being measured);
 // - CPU: the time inside startThrottle / stopThrottle / updateConditions, plus every netem kernel
 //   call made outside them (the timer path: netemTimer, netemNextWake...), by performance.now().
 
-const probe = { inDone: undefined, on: false, ms: 0, calls: 0, depth: 0, originUs: NaN, starts: new Map(), lastDone: new Map(), headDone: new Map(), readGaps: [], lastWake: -1, timerLate: [] };
-const als = new AsyncLocalStorage();
+// Per stream (ps): { noted: what its head start handed the scheduler, lastDone, headDone }.
+const probe = { inDone: undefined, on: false, ms: 0, calls: 0, depth: 0, originUs: NaN, lastHeaders: undefined, byHeaders: new Map(), byDone: new Map(), unknownStarts: 0, readGaps: [], lastWake: -1, timerLate: [] };
 {
+  const forEach = Headers.prototype.forEach;
+  Headers.prototype.forEach = function (...a) {
+    if (probe.on) probe.lastHeaders = this;
+    return forEach.apply(this, a);
+  };
   const SP = dist.ThrottlingScheduler.prototype;
   // The moment a call happened is the scheduler's own first reading of the clock inside it, not the
   // probe's reading just before: those few µs would shift the model's grid (and starts) early, and
@@ -186,21 +194,35 @@ const als = new AsyncLocalStorage();
   };
   timed('startThrottle', function (a) {
     const [bytes, sendEndUs, start] = a;
-    // A read issued from inside a completion callback belongs to that callback's stream (the
-    // callback runs in the async context of whatever ran the scheduler's pass).
-    const i = probe.inDone ?? als.getStore();
-    if (i === undefined) return;
+    const done = a[4];
+    let ps;
+    if (start) {
+      // The head's bytes were just counted from its Headers (responseHeadBytes, then this call).
+      const headers = probe.lastHeaders;
+      probe.lastHeaders = undefined;
+      if (headers === undefined) {
+        probe.unknownStarts++;
+        return;
+      }
+      ps = { noted: undefined, lastDone: undefined, headDone: undefined };
+      probe.byHeaders.set(headers, ps);
+    } else {
+      // A read issued from inside a completion callback belongs to that callback's stream; a
+      // download hands the scheduler the same callback for each of its reads.
+      ps = probe.inDone ?? probe.byDone.get(done);
+      if (probe.inDone !== undefined) probe.byDone.set(done, probe.inDone);
+    }
+    if (ps === undefined) return;
     const now = clockNowUs();
     const noted = start ? { sendEndUs, startUs: now, H: bytes } : undefined;
-    if (start) probe.starts.set(i, noted);
-    else if (probe.lastDone.has(i)) probe.readGaps.push((now - probe.lastDone.get(i)) / 1000);
-    const done = a[4];
+    if (start) ps.noted = noted;
+    else if (ps.lastDone !== undefined) probe.readGaps.push((now - ps.lastDone) / 1000);
     a[4] = (result, rem) => {
       const t = clockNowUs();
-      probe.lastDone.set(i, t);
-      if (start) probe.headDone.set(i, t);
+      ps.lastDone = t;
+      if (start) ps.headDone = t;
       const outer = probe.inDone;
-      probe.inDone = i;
+      probe.inDone = ps;
       try {
         done(result, rem);
       } finally {
@@ -343,7 +365,7 @@ async function runCell(cell, side, run) {
   const p = networkPresets[preset];
   const cond = conditionsOf(p);
   const tag = `${side}${run}-${preset.replace(/\s/g, '')}-${n}-${serial++}`;
-  const recs = Array.from({ length: n }, () => ({ start: NaN, headers: NaN, finish: NaN, H: 0 }));
+  const recs = Array.from({ length: n }, () => ({ start: NaN, headers: NaN, finish: NaN, H: 0, ps: undefined }));
   let ses;
   let agent;
   if (side === 'ours') ses = session.fromPartition(`bench-netem-${process.pid}-${serial}`);
@@ -355,9 +377,10 @@ async function runCell(cell, side, run) {
   probe.ms = 0;
   probe.calls = 0;
   probe.originUs = NaN;
-  probe.starts.clear();
-  probe.lastDone.clear();
-  probe.headDone.clear();
+  probe.lastHeaders = undefined;
+  probe.byHeaders.clear();
+  probe.byDone.clear();
+  probe.unknownStarts = 0;
   probe.readGaps = [];
   probe.timerLate = [];
   probe.lastWake = -1;
@@ -372,14 +395,15 @@ async function runCell(cell, side, run) {
     const url = `${base}/${tag}/${i}/${N}`;
     r.start = performance.now();
     if (side === 'ours') {
-      jobs[i] = als.run(i, async () => {
+      jobs[i] = (async () => {
         const res = await ses.fetch(url);
         r.headers = performance.now();
+        r.ps = probe.byHeaders.get(res.headers);
         r.H = headBytes(res.status, res.statusText, res.headers);
         const buf = await res.arrayBuffer();
         r.finish = performance.now();
         if (res.status !== 200 || buf.byteLength !== N) throw new Error(`${url}: status ${res.status}, ${buf.byteLength} bytes (expected 200, ${N})`);
-      });
+      })();
     } else {
       jobs[i] = undiciFetch(url, { dispatcher: agent }).then(async (res) => {
         const wait = r.start + cond.latencyMs - performance.now();
@@ -420,7 +444,8 @@ async function runCell(cell, side, run) {
     const s = seen.get(`${tag}/${i}`);
     if (s === undefined) throw new Error(`${tag}/${i}: the origin never saw it`);
     if (side === 'ours') {
-      const st = probe.starts.get(i);
+      if (probe.unknownStarts !== 0) throw new Error(`${tag}: ${probe.unknownStarts} response heads reached the scheduler with no Headers counted just before`);
+      const st = r.ps?.noted;
       if (st === undefined) throw new Error(`${tag}/${i}: the session's scheduler never saw its response head`);
       if (st.H !== r.H) throw new Error(`${tag}/${i}: the stage charged ${st.H} head bytes, the bench counts ${r.H}`);
       return { ...st, N, recv: s.recv };
@@ -463,7 +488,7 @@ async function runCell(cell, side, run) {
     const late = replay(cond, originUs, streams.map((x) => ({ ...x, sendEndUs: Math.max(x.sendEndUs, us(x.recv)), startUs: Math.max(x.startUs, us(x.recv)) })));
     modelSetAtOrigin = Math.max(...late.out.map((x) => x.finishUs)) / 1000 - o;
     recs.forEach((r, i) => {
-      if (probe.headDone.has(i)) headGap.push(r.headers - probe.headDone.get(i) / 1000);
+      if (r.ps?.headDone !== undefined) headGap.push(r.headers - r.ps.headDone / 1000);
       sendToOrigin.push(streams[i].recv - streams[i].sendEndUs / 1000);
     });
   }
