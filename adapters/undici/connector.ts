@@ -56,6 +56,9 @@ export interface SessionConnector {
 
 // undici's connect timeout (lib/core/connect.js); Chromium waits longer, but undici's Client
 // would give up first anyway.
+// An error after the connection was set up: undici's own listener reports it.
+const ignoreError = (): void => {};
+
 const CONNECT_TIMEOUT_MS = 10_000;
 
 /**
@@ -128,15 +131,20 @@ export function createSessionConnector(context?: TransportContext): SessionConne
         socket.destroy(Object.assign(new Error(`connecting to ${hostname}:${port} timed out`), { code: 'UND_ERR_CONNECT_TIMEOUT' }));
       }, CONNECT_TIMEOUT_MS);
       timer.unref?.();
-      socket.once(target.tls ? 'secureConnect' : 'connect', () => {
-        clearTimeout(timer);
-        socket.off('error', reject);
-        resolve();
-      });
-      socket.once('error', (err) => {
+      const onError = (err: Error): void => {
         clearTimeout(timer);
         reject(err);
+      };
+      socket.once(target.tls ? 'secureConnect' : 'connect', () => {
+        clearTimeout(timer);
+        // From here on the listener above could only settle a settled promise: a no-op until the
+        // socket's first error. It becomes one without its closure, which held the timer and the
+        // promise for the socket's lifetime.
+        socket.off('error', onError);
+        socket.once('error', ignoreError);
+        resolve();
       });
+      socket.once('error', onError);
     });
     if (tlsSocket && context?.verifyCertificate) {
       const sessionKey = tlsSessionKey;
