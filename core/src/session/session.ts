@@ -54,10 +54,6 @@ export interface SessionInit {
 
 const constructionToken = Symbol('session-anywhere.Session');
 
-/**
- * A browsing session: Electron's `Session`, host-neutral. Get one from `session.defaultSession`,
- * `session.fromPartition()` or `session.fromPath()`; `new Session()` throws, as in Electron.
- */
 // Electron's net.fetch gives HEAD answers and null-body statuses a null body
 // (lib/browser/api/net-fetch.ts), whatever the host's fetch does.
 async function nullBody(response: Response): Promise<Response> {
@@ -67,6 +63,10 @@ async function nullBody(response: Response): Promise<Response> {
 const fetchAnswer = (response: Response): Response | Promise<Response> => (response.body !== null && NULL_BODY_STATUSES.has(response.status) ? nullBody(response) : response);
 const headFetchAnswer = (response: Response): Response | Promise<Response> => (response.body !== null ? nullBody(response) : response);
 
+/**
+ * A browsing session: Electron's `Session`, host-neutral. Get one from `session.defaultSession`,
+ * `session.fromPartition()` or `session.fromPath()`; `new Session()` throws, as in Electron.
+ */
 export class Session extends EventEmitter {
   readonly #host: HostPorts;
   readonly #partition: string;
