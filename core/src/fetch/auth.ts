@@ -273,6 +273,11 @@ export function createAuthStage(options: AuthStageOptions): Stage {
     const replayable = !(typeof ReadableStream !== 'undefined' && request.body instanceof ReadableStream);
     let sentServer: CacheEntry | undefined;
     let sentProxy: CacheEntry | undefined;
+    // The cached identity a challenge chose for the retry (HttpAuthController's identity for that
+    // challenge): the retry sends it, whatever the caller's headers or a longer cached path would
+    // pick. Without this a retry could send what was just refused, and be refused again, forever.
+    let chosenServer: CacheEntry | undefined;
+    let chosenProxy: CacheEntry | undefined;
 
     const handle = async (isProxy: boolean, values: readonly string[]): Promise<Outcome> => {
       const challenge = chooseChallenge(parseChallenges(values));
@@ -296,6 +301,8 @@ export function createAuthStage(options: AuthStageOptions): Stage {
         if (!isProxy) cached.path = commonPrefix(cached.path, dir);
         cached.challenge = challenge;
         cached.nonceCount = 0;
+        if (isProxy) chosenProxy = cached;
+        else chosenServer = cached;
         return 'retry';
       }
       let credentials: Credentials | null;
@@ -306,7 +313,10 @@ export function createAuthStage(options: AuthStageOptions): Stage {
         credentials = await login(url.href, { isProxy, scheme: challenge.scheme, host: target.host, port: target.port, realm }, request.signal);
       }
       if (!credentials) return 'cancel';
-      cache.set({ key, isProxy, origin: target.origin, path: isProxy ? '' : dir, credentials, challenge, nonceCount: 0 });
+      const entry: CacheEntry = { key, isProxy, origin: target.origin, path: isProxy ? '' : dir, credentials, challenge, nonceCount: 0 };
+      cache.set(entry);
+      if (isProxy) chosenProxy = entry;
+      else chosenServer = entry;
       return 'retry';
     };
 
@@ -318,9 +328,11 @@ export function createAuthStage(options: AuthStageOptions): Stage {
         first = null;
       } else {
         const attempt: PipelineRequest = { ...request, url };
-        sentProxy = proxy ? cache.preemptive(true, proxy.origin, '') : undefined;
+        sentProxy = proxy ? (chosenProxy ?? cache.preemptive(true, proxy.origin, '')) : undefined;
+        chosenProxy = undefined;
         if (sentProxy) attempt.proxyAuthorization = await authorization(sentProxy, tunnel ? 'CONNECT' : request.method, tunnel ? `${url.hostname}:${url.port || 443}` : path);
-        sentServer = !answersServer || request.headers.has('authorization') ? undefined : cache.preemptive(false, url.origin, url.pathname);
+        sentServer = !answersServer ? undefined : (chosenServer ?? (request.headers.has('authorization') ? undefined : cache.preemptive(false, url.origin, url.pathname)));
+        chosenServer = undefined;
         if (sentServer) {
           // The caller's headers stay as given: each attempt that adds credentials has its own copy.
           attempt.headers = new Headers(request.headers);
