@@ -1089,8 +1089,10 @@ export function keepMatch(n: i32): usize {
   if (J.keptCap < n || J.keptIds == 0) {
     let cap = J.keptCap == 0 ? 64 : J.keptCap;
     while (cap < n) cap <<= 1;
+    // The new list first: an allocation that aborts leaves the old one in place.
+    const list = heap.alloc(<usize>cap << 2);
     if (J.keptIds != 0) heap.free(J.keptIds);
-    J.keptIds = heap.alloc(<usize>cap << 2);
+    J.keptIds = list;
     J.keptCap = cap;
   }
   memory.copy(J.keptIds, out.ptr, <usize>n << 2);

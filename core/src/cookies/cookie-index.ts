@@ -752,7 +752,8 @@ export class CookieIndex {
     const expiredCount = kernel.cookieMatchExpired(handle);
     // The kernel keeps a copy of the ids for this index (no copy into JavaScript memory). First:
     // keeping may grow the memory, which would detach a view taken before.
-    if (cacheable) memo.at = kernel.cookieMatchKeep(handle, n) >>> 2;
+    memo.valid = false;
+    if (cacheable) memo.at = this.#kernel('cookies.matchKeep', (k) => k.cookieMatchKeep(handle, n)) >>> 2;
     // The layout of #readMatch: [matches][expired][touched count][touched].
     const view = this.#out();
     const base = kernel.cookieOutPtr() >>> 2;

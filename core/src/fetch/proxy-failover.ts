@@ -50,7 +50,12 @@ export function createProxyFailoverStage(options: ProxyFailoverOptions): Stage {
       // One entry: nothing to fall back to, nobody to report bad. The answer is returned, not
       // awaited, so no frame of this stage waits while the request is in flight.
       const pac = chains[0]!.pac;
-      return next(pac === request.proxy ? request : { ...request, proxy: pac }).then(undefined, lastEntryFailed);
+      try {
+        return next(pac === request.proxy ? request : { ...request, proxy: pac }).then(undefined, lastEntryFailed);
+      } catch (err) {
+        // A stage below that throws at once fails the same way as one that rejects.
+        return lastEntryFailed(err);
+      }
     }
     const failed: ProxyChainInfo[] = [];
     let body = request.body;

@@ -169,8 +169,12 @@ class ThrottledExchange {
   }
 
   #failed(err: unknown): void {
-    this.#upload?.stop(err);
-    this.#gate?.download.cancel(err);
+    try {
+      this.#upload?.stop(err);
+      this.#gate?.download.cancel(err);
+    } catch {
+      // The request fails with its own error below, whatever the clean-up does.
+    }
     this.#settle(null, err);
   }
 
@@ -225,7 +229,7 @@ class ThrottledExchange {
       // As a rejected wait: the record leaves the queue a microtask after the abort.
       this.#onAbort = () => {
         const reason = signal.reason;
-        void Promise.resolve().then(() => this.#headAborted(reason));
+        void Promise.resolve().then(() => this.#headAborted(reason)).catch(ignore);
       };
       signal.addEventListener('abort', this.#onAbort, { once: true });
     }
@@ -247,17 +251,21 @@ class ThrottledExchange {
     }
     this.#settle(null, netError('ERR_INTERNET_DISCONNECTED', this.#context));
     // Out of the scheduler's pass: the transport is not called back from inside it.
-    void Promise.resolve().then(() => this.#drop(OFFLINE));
+    void Promise.resolve().then(() => this.#drop(OFFLINE)).catch(ignore);
   }
 
   // The caller's signal ended the wait for the head: the record leaves the queue and the body goes.
   #headAborted(reason: unknown): void {
     if (this.#resolve === null) return;
-    if (this.#record !== null) this.#s.stopThrottle(this.#record);
-    this.#record = null;
-    this.#stopWaiting();
-    this.#drop(reason);
-    this.#settle(null, reason);
+    try {
+      if (this.#record !== null) this.#s.stopThrottle(this.#record);
+      this.#record = null;
+      this.#stopWaiting();
+      this.#drop(reason);
+    } finally {
+      // The request ends with the abort's reason, whatever the clean-up does.
+      this.#settle(null, reason);
+    }
   }
 
   #stopWaiting(): void {
@@ -290,6 +298,9 @@ class ThrottledExchange {
     else body?.cancel(reason);
   }
 }
+
+/** For clean-ups out of a pass whose request is settled already: nobody is left to tell. */
+const ignore = (): void => undefined;
 
 // Chromium's URLLoader reads into a mojo data pipe of this size (kDataPipeDefaultAllocationSize)
 // while it has room, whatever the consumer's pace.
