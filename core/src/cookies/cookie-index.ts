@@ -751,12 +751,15 @@ export class CookieIndex {
     const kernel = cookieKernel(this.core.exports);
     const expiredCount = kernel.cookieMatchExpired(handle);
     // The kernel keeps a copy of the ids for this index (no copy into JavaScript memory). First:
-    // keeping may grow the memory, which would detach a view taken before.
+    // keeping may grow the memory, which would detach a view taken before. The memo is invalid
+    // until it holds this match (a trap while keeping leaves it so).
     memo.valid = false;
     if (cacheable) memo.at = this.#kernel('cookies.matchKeep', (k) => k.cookieMatchKeep(handle, n)) >>> 2;
     // The layout of #readMatch: [matches][expired][touched count][touched].
     const view = this.#out();
     const base = kernel.cookieOutPtr() >>> 2;
+    this.#matchedIds = view;
+    this.#matchedBase = cacheable ? memo.at : base;
     if (cacheable) {
       memo.count = n;
       memo.registrableDomain = request.registrableDomain;
@@ -772,12 +775,6 @@ export class CookieIndex {
       memo.version = kernel.cookieVersion(handle);
       memo.minExpiry = kernel.cookieMatchMinExpiry();
       memo.valid = true;
-      this.#matchedIds = view;
-      this.#matchedBase = memo.at;
-    } else {
-      memo.valid = false;
-      this.#matchedIds = view;
-      this.#matchedBase = base;
     }
     let expired = EMPTY_IDS;
     if (expiredCount !== 0) {
