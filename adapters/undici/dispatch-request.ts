@@ -84,6 +84,20 @@ function createInflate(options: zlib.ZlibOptions): Transform {
   });
 }
 
+// A value Headers normalises to '' (HTTP whitespace only).
+const BLANK = /^[\t\n\r ]*$/;
+
+// Header names are tokens (ASCII): equal ignoring ASCII case, without lower-cased copies.
+function sameToken(a: string, b: string): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) {
+    const x = a.charCodeAt(i);
+    const y = b.charCodeAt(i);
+    if (x !== y && ((x | 0x20) !== (y | 0x20) || (x | 0x20) < 0x61 || (x | 0x20) > 0x7a)) return false;
+  }
+  return true;
+}
+
 /**
  * Sends `request` through `dispatcher` and answers with a Response whose body is a tapped stream.
  * Rejects with undici's own errors (not fetch's `TypeError('fetch failed')`), or the signal's reason.
@@ -202,19 +216,22 @@ class ResponseHandler implements BodySource {
 
   onHeaders(status: number, raw: Buffer[], resume: () => void, statusText: string): boolean {
     if (status < 200) return true;
-    const responseHeaders = new Headers();
+    // The fields go straight into the Response's own headers (#withFields): a Headers filled first
+    // and copied by the Response constructor cost a second header list and its iteration per
+    // response. Only a 16-byte name can be Content-Encoding, so only those are decoded here.
     let contentEncoding: string | null = null;
     for (let i = 0; i < raw.length; i += 2) {
-      const name = raw[i]!.toString('latin1');
-      const value = raw[i + 1]!.toString('latin1');
-      responseHeaders.append(name, value);
-      if (contentEncoding === null && name.length === 16 && name.toLowerCase() === 'content-encoding') contentEncoding = value;
+      if (raw[i]!.length === 16 && raw[i]!.toString('latin1').toLowerCase() === 'content-encoding') {
+        contentEncoding = raw[i + 1]!.toString('latin1');
+        break;
+      }
     }
     this.#settled = true;
     const method = this.#request.method;
     if (method === 'HEAD' || method === 'CONNECT' || NULL_BODY_STATUSES.has(status)) {
+      const response = this.#withFields(makeResponse(null, status, statusText), raw);
       this.cleanup();
-      this.#resolve(makeResponse(null, status, statusText, responseHeaders));
+      this.#resolve(response);
       return true;
     }
     const decoders = contentEncoding === null ? NO_DECODERS : decodersFor(contentEncoding);
@@ -246,8 +263,38 @@ class ResponseHandler implements BodySource {
       first.on('drain', () => this.#resumeTransfer());
     }
     this.#failOut = true;
-    this.#resolve(makeResponse(body.stream, status, statusText, responseHeaders));
+    this.#resolve(this.#withFields(makeResponse(body.stream, status, statusText), raw));
     return true;
+  }
+
+  // Appends the raw fields, in order and as sent, to the Response's headers: the same list (names,
+  // order, joined values) the Response constructor made from a Headers filled the same way. A field
+  // Headers refuses fails the request with Headers' own TypeError, as before (not answered yet).
+  #withFields(response: Response, raw: Buffer[]): Response {
+    const headers = response.headers;
+    let blank = false;
+    try {
+      for (let i = 0; i < raw.length; i += 2) {
+        const value = raw[i + 1]!.toString('latin1');
+        headers.append(raw[i]!.toString('latin1'), value);
+        if (!blank && BLANK.test(value)) blank = true;
+      }
+    } catch (err) {
+      this.#settled = false;
+      throw err;
+    }
+    // The copy normalised each joined value again: a repeated name whose last value is empty
+    // ('v' then '') ended in ',' there, not in ', '. Set-Cookie was copied value by value.
+    if (blank) {
+      const names = raw.filter((_, i) => i % 2 === 0).map((b) => b.toString('latin1'));
+      for (let i = 0; i < names.length; i++) {
+        const name = names[i]!;
+        if (sameToken(name, 'set-cookie') || names.findIndex((other) => sameToken(other, name)) !== i) continue;
+        const value = headers.get(name)!;
+        if (value.endsWith(' ')) headers.set(name, value.slice(0, -1));
+      }
+    }
+    return response;
   }
 
   onData(chunk: Buffer): boolean {

@@ -29,10 +29,47 @@ export function headerValues(value: string | null): string[] {
   return out;
 }
 
-/** HttpResponseHeaders::HasHeaderValue: one of the header's values equals `wanted`, ignoring ASCII case. */
+/**
+ * HttpResponseHeaders::HasHeaderValue: one of the header's values equals `wanted` (lower-case
+ * ASCII), ignoring ASCII case. The values are those of {@link headerValues}, found in place: the
+ * cache asks this a few times per request, and the list and its slices would be garbage at once.
+ */
 export function hasHeaderValue(headers: Headers, name: string, wanted: string): boolean {
-  for (const v of headerValues(headers.get(name))) if (v.length === wanted.length && v.toLowerCase() === wanted) return true;
+  const value = headers.get(name);
+  if (value === null || value === '') return false;
+  let start = 0;
+  let quoted = false;
+  for (let i = 0; i <= value.length; i++) {
+    const c = i < value.length ? value.charCodeAt(i) : 44;
+    if (c === 34) quoted = !quoted;
+    else if (c === 92 && quoted) i++;
+    else if (c === 44 && (!quoted || i === value.length)) {
+      if (itemEquals(value, start, Math.min(i, value.length), wanted)) return true;
+      start = i + 1;
+      quoted = false;
+    }
+  }
   return false;
+}
+
+// Whether value[from, to), trimmed as String.prototype.trim does, is `wanted` ignoring ASCII case
+// (what `slice(from, to).trim().toLowerCase() === wanted` says for a lower-case ASCII `wanted`).
+function itemEquals(value: string, from: number, to: number, wanted: string): boolean {
+  while (from < to && isTrimmed(value.charCodeAt(from))) from++;
+  while (to > from && isTrimmed(value.charCodeAt(to - 1))) to--;
+  if (to - from !== wanted.length || wanted.length === 0) return false;
+  for (let k = 0; k < wanted.length; k++) {
+    let c = value.charCodeAt(from + k);
+    if (c >= 65 && c <= 90) c += 32;
+    if (c !== wanted.charCodeAt(k)) return false;
+  }
+  return true;
+}
+
+// String.prototype.trim's set: WhiteSpace and LineTerminator.
+function isTrimmed(c: number): boolean {
+  return (c >= 9 && c <= 13) || c === 32 || c === 0xa0 || c === 0x1680 || (c >= 0x2000 && c <= 0x200a)
+    || c === 0x2028 || c === 0x2029 || c === 0x202f || c === 0x205f || c === 0x3000 || c === 0xfeff;
 }
 
 /**

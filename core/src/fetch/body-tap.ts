@@ -144,13 +144,15 @@ class TappedBody implements BodyTap, BodySink, GateOut, UnderlyingDefaultSource<
   }
 
   // BodyTap.
+  // The lists are copied at their exact size when they grow: a body has one or two of each, and an
+  // empty array grows to 16 slots at its first push.
   mapErrors(map: (err: unknown) => unknown): void {
-    (this.#maps ??= []).push(map);
+    this.#maps = this.#maps === null ? [map] : [...this.#maps, map];
   }
 
   onDone(fn: () => void): void {
     if (this.#finished) fn();
-    else (this.#done ??= []).push(fn);
+    else this.#done = this.#done === null ? [fn] : [...this.#done, fn];
   }
 
   fail(reason: unknown): void {

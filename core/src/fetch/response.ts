@@ -24,9 +24,12 @@ export function withBody(response: Response, body: ReadableStream<Uint8Array> | 
  * A Response with any status a server may send (100-999), as Chromium hands it on. `new Response()`
  * only takes 200-599, so other statuses are set on the object afterwards (with `ok` false).
  */
-export function makeResponse(body: BodyInit | null, status: number, statusText: string, headers: HeadersInit): Response {
-  if (status >= 200 && status <= 599) return new Response(NULL_BODY_STATUSES.has(status) ? null : body, { status, statusText, headers });
-  const response = new Response(body, { status: 200, statusText, headers });
+export function makeResponse(body: BodyInit | null, status: number, statusText: string, headers?: HeadersInit): Response {
+  const inRange = status >= 200 && status <= 599;
+  // No headers: none are given (the caller appends its fields to the Response's own list).
+  const init: ResponseInit = headers === undefined ? { status: inRange ? status : 200, statusText } : { status: inRange ? status : 200, statusText, headers };
+  if (inRange) return new Response(NULL_BODY_STATUSES.has(status) ? null : body, init);
+  const response = new Response(body, init);
   Object.defineProperty(response, 'status', { value: status, enumerable: true, configurable: true });
   Object.defineProperty(response, 'ok', { value: false, enumerable: true, configurable: true });
   return response;

@@ -1,6 +1,6 @@
 import { SessionError, describeValue } from '../errors.ts';
 import type { DnsPort } from './ports.ts';
-import { formatIpAddress, parseIpLiteral } from '../proxy/pac/ip-literal.ts';
+import { formatIpAddress, isCanonicalIpv4, parseIpLiteral } from '../proxy/pac/ip-literal.ts';
 import { HostResolverRules } from './host-resolver-rules.ts';
 import { netError } from './net-errors.ts';
 
@@ -120,6 +120,11 @@ export class HostResolver {
   }
 
   async #resolve(name: string, family: 0 | 4 | 6, localOnly: boolean, cacheUsage: string, asked: string): Promise<ResolvedEndpoint[]> {
+    // A canonical dotted quad is its own formatted address (no parse, no URL, no byte array).
+    if (isCanonicalIpv4(name)) {
+      if (family === 6) throw netError('ERR_NAME_NOT_RESOLVED', { host: asked });
+      return [endpoint(name)];
+    }
     const literal = parseIpLiteral(name);
     if (literal !== null) {
       if (family !== 0 && family !== literal.family) throw netError('ERR_NAME_NOT_RESOLVED', { host: asked });

@@ -345,9 +345,13 @@ class Download {
   #record: number | null = null;
   // What the waiting read releases to the caller.
   #held: Uint8Array | null = null;
-  // Chunks from the source not yet charged, each with the encoded bytes received with it.
-  readonly #inbox: Uint8Array[] = [];
-  readonly #inboxWire: number[] = [];
+  // Chunks from the source not yet charged, each with the encoded bytes received with it: the first
+  // waits in fields, arrays are made only once a second one waits (an empty array grows to 16
+  // slots at its first push, and most bodies never queue two chunks).
+  #next: Uint8Array | null = null;
+  #nextWire = 0;
+  #inbox: Uint8Array[] | null = null;
+  #inboxWire: number[] | null = null;
   #inboxBytes = 0;
   #wireSeen = 0;
   #sourceDone = false;
@@ -395,8 +399,16 @@ class Download {
       // A decoded chunk carries the encoded bytes received since the last one.
       const delta = wire === null ? 0 : Math.max(0, wire - this.#wireSeen);
       if (wire !== null) this.#wireSeen = wire;
-      this.#inbox.push(chunk);
-      this.#inboxWire.push(delta);
+      if (this.#next === null) {
+        this.#next = chunk;
+        this.#nextWire = delta;
+      } else if (this.#inbox === null) {
+        this.#inbox = [chunk];
+        this.#inboxWire = [delta];
+      } else {
+        this.#inbox.push(chunk);
+        this.#inboxWire!.push(delta);
+      }
       this.#inboxBytes += chunk.byteLength;
       this.#pump();
     }
@@ -443,8 +455,9 @@ class Download {
     this.#record = null;
     this.#held = null;
     this.#chunk = null;
-    this.#inbox.length = 0;
-    this.#inboxWire.length = 0;
+    this.#next = null;
+    this.#inbox = null;
+    this.#inboxWire = null;
   }
 
   #offline(): SessionError {
@@ -492,14 +505,21 @@ class Download {
       if (this.#finished || !this.#begun || this.#record !== null) return;
       let chunk = this.#chunk;
       if (chunk === null) {
-        if (this.#inbox.length > 0) {
-          chunk = this.#chunk = this.#inbox.shift()!;
-          const wire = this.#inboxWire.shift()!;
+        if (this.#next !== null) {
+          chunk = this.#chunk = this.#next;
+          const wire = this.#nextWire;
+          const rest = this.#inbox;
+          if (rest !== null && rest.length > 0) {
+            this.#next = rest.shift()!;
+            this.#nextWire = this.#inboxWire!.shift()!;
+          } else {
+            this.#next = null;
+          }
           this.#inboxBytes -= chunk.byteLength;
           this.#at = 0;
           this.#wireLeft = this.#wire ? wire : -1;
           // Room in the inbox again: the source may go on.
-          if (this.#inbox.length === 0 && !this.#sourceDone) this.io.want();
+          if (this.#next === null && !this.#sourceDone) this.io.want();
         } else if (!this.#sourceDone) {
           return this.io.want();
         } else {
@@ -537,7 +557,7 @@ class Download {
         }
       }
       // Read ahead from the source: the next chunk (or the end) is there when this piece is released.
-      if (this.#chunk === null && this.#inbox.length === 0 && !this.#sourceDone) this.io.want();
+      if (this.#chunk === null && this.#next === null && !this.#sourceDone) this.io.want();
       if (bytes === 0) {
         this.#release(piece);
         continue;

@@ -32,6 +32,18 @@ export function parseIpLiteral(text: string): IpAddress | null {
   return { family: 4, bytes: Uint8Array.from(quad.slice(1, 5), Number) };
 }
 
+// Dotted decimal as formatIpAddress prints it: four numbers 0-255 without leading zeros.
+const CANONICAL_IPV4 = /^(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(?:\.(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
+
+/**
+ * True when `text` is an IPv4 literal already in canonical form, so that
+ * `formatIpAddress(parseIpLiteral(text)!) === text`: a check without the parse's allocations
+ * for the common case of a URL host that is a plain IPv4 address.
+ */
+export function isCanonicalIpv4(text: string): boolean {
+  return CANONICAL_IPV4.test(text);
+}
+
 /** True when `text` is an IP literal in the sense of {@link parseIpLiteral}. */
 export function isIpLiteral(text: string): boolean {
   return parseIpLiteral(text) !== null;
