@@ -9,7 +9,7 @@ export {
 } from './proxy/kernel';
 export {
   cookieOutPtr, cookieFind, cookieCommit, cookieSet, cookieLoad, cookieRemove, cookieMatch, cookieMatchLine, cookieMatchExpired, cookieMatchKeep, cookieShapeCount,
-  cookieVersion, cookieMatchMinExpiry,
+  cookieVersion, cookieMatchMinExpiry, cookieMatchIds, cookieMatchInfoPtr,
   cookiePurgeExpired, cookieEarliestAccess, cookieSetEarliestAccess, cookieSetLimits, cookieSetLastAccess,
   cookieLastAccess, cookieCount, cookieIndexNew, cookieIndexFree, cookieIndexCount, cookieSetLine, cookieLineOutPtr, cookieLineInputPtr, cookieLineFactsPtr,
 } from './cookies/kernel';

@@ -227,6 +227,31 @@ export function cookieMatch(index: i32, regLen: i32, hostLen: i32, pathLen: i32,
   return matchRequest(base, regLen, host, hostLen, path, pathLen, partition, flags, context, now);
 }
 
+/** What `cookieMatchIds` learned besides the ids: [f64 min expiry][i32 expired][i32 version][i32 kept at][i32 output at]. */
+@lazy const MATCH_INFO: usize = memory.data(24, 8);
+
+/** The address of `cookieMatchIds`'s info record (fixed for the instance). */
+export function cookieMatchInfoPtr(): usize {
+  return MATCH_INFO;
+}
+
+/**
+ * `cookieMatch`, then what a host reads after it, in one call: the min expiry of the buckets read
+ * (`cookieMatchMinExpiry`), the expired count (`cookieMatchExpired`), the jar's change counter
+ * (`cookieVersion`), where the matches were kept when `keep` is 1 (`cookieMatchKeep`, else 0) and
+ * the output list's address (`cookieOutPtr`), in the record at `cookieMatchInfoPtr()`.
+ */
+export function cookieMatchIds(index: i32, regLen: i32, hostLen: i32, pathLen: i32, partition: i32, flags: i32, context: i32, now: f64, keep: i32): i32 {
+  const matched = cookieMatch(index, regLen, hostLen, pathLen, partition, flags, context, now);
+  store<f64>(MATCH_INFO, matchMinExpiry);
+  store<i32>(MATCH_INFO, lastExpiredCount(), 8);
+  store<i32>(MATCH_INFO, J.pairsVersion, 12);
+  // Keeping allocates: the output list is read after it (it does not move, keepMatch copies from it).
+  store<i32>(MATCH_INFO, keep != 0 ? <i32>keepMatch(matched) : 0, 16);
+  store<i32>(MATCH_INFO, <i32>out.ptr, 20);
+  return matched;
+}
+
 /**
  * `cookieMatch`, and the Cookie header line of the matches (`name=value` pairs, a nameless
  * cookie's bare value, joined by "; "): the output list is [matches][expired][touched count]

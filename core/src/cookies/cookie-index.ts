@@ -29,6 +29,12 @@ export interface CookieKernel {
   cookieVersion(index: number): number;
   /** A lower bound (µs) of the expiries in the buckets the last `cookieMatch` read, after its sweep. */
   cookieMatchMinExpiry(): number;
+  /**
+   * `cookieMatch`, then, in the record at `cookieMatchInfoPtr()`: [f64 min expiry][i32 expired count]
+   * [i32 version][i32 kept at (keep 1) or 0][i32 output list address].
+   */
+  cookieMatchIds(index: number, regLen: number, hostLen: number, pathLen: number, partition: number, flags: number, context: number, now: number, keep: number): number;
+  cookieMatchInfoPtr(): number;
   cookiePurgeExpired(index: number, now: number): number;
   cookieEarliestAccess(index: number): number;
   cookieSetEarliestAccess(index: number, t: number): void;
@@ -68,6 +74,13 @@ export type SameSiteContext = 'same-site' | 'lax' | 'lax-unsafe' | 'cross-site';
 export type CookieRemovalCause = 'explicit' | 'overwrite' | 'expired' | 'evicted' | 'expired-overwrite';
 
 const CAUSES: readonly CookieRemovalCause[] = ['explicit', 'explicit', 'overwrite', 'expired', 'evicted', 'expired-overwrite'];
+/** The match calls of #runMatch: the ids with the expired and touched (#readMatch), the same with the Cookie line, the ids with the info record (#matchIds), and the same keeping the ids for the memo. */
+const MATCH_PLAIN = 0;
+const MATCH_LINE = 1;
+const MATCH_IDS = 2;
+const MATCH_KEEP = 3;
+const MATCH_LABELS = ['cookies.match', 'cookies.matchLine', 'cookies.match', 'cookies.matchKeep'];
+
 const CONTEXTS: Readonly<Record<SameSiteContext, number>> = { 'cross-site': 0, 'lax-unsafe': 1, lax: 2, 'same-site': 3 };
 
 /** What the index needs of one cookie. The host keeps the full CanonicalCookie under the same id. */
@@ -673,7 +686,7 @@ export class CookieIndex {
    * updates their last access time (at most once a minute, as CookieMonster does).
    */
   match(request: CookieRequest): CookieMatchResult {
-    const n = this.#runMatch(request, false);
+    const n = this.#runMatch(request, MATCH_PLAIN);
     return this.#readMatch(request.now, n, false);
   }
 
@@ -682,7 +695,7 @@ export class CookieIndex {
    * kernel from the pairs it keeps with each cookie (one decode instead of a join of strings).
    */
   matchLine(request: CookieRequest): CookieMatchLineResult {
-    const n = this.#runMatch(request, true);
+    const n = this.#runMatch(request, MATCH_LINE);
     return this.#readMatch(request.now, n, true) as CookieMatchLineResult;
   }
 
@@ -746,21 +759,21 @@ export class CookieIndex {
       this.lastExpired = EMPTY_IDS;
       return memo.count;
     }
-    const n = this.#runMatch(request, false);
-    const handle = this.#slot.handle;
-    const kernel = cookieKernel(this.core.exports);
-    const expiredCount = kernel.cookieMatchExpired(handle);
-    // The kernel keeps a copy of the ids for this index (no copy into JavaScript memory). First:
-    // keeping may grow the memory, which would detach a view taken before. The memo is invalid
-    // until it holds this match (a trap while keeping leaves it so).
+    // The memo is invalid until it holds this match (a trap in the kernel leaves it so). One call:
+    // the match, then (cacheable) the kernel keeps a copy of the ids for this index, no copy into
+    // JavaScript memory, and it writes what is read below into its info record.
     memo.valid = false;
-    if (cacheable) memo.at = this.#kernel('cookies.matchKeep', (k) => k.cookieMatchKeep(handle, n)) >>> 2;
-    // The layout of #readMatch: [matches][expired][touched count][touched].
+    const n = this.#runMatch(request, cacheable ? MATCH_KEEP : MATCH_IDS);
+    // Read after the call: keeping may have grown the memory (a new view).
     const view = this.#out();
-    const base = kernel.cookieOutPtr() >>> 2;
+    const info = this.#infoAt;
+    const expiredCount = view[info + 2] as number;
+    // The layout of #readMatch: [matches][expired][touched count][touched].
+    const base = (view[info + 5] as number) >>> 2;
     this.#matchedIds = view;
-    this.#matchedBase = cacheable ? memo.at : base;
+    this.#matchedBase = cacheable ? (view[info + 4] as number) >>> 2 : base;
     if (cacheable) {
+      memo.at = (view[info + 4] as number) >>> 2;
       memo.count = n;
       memo.registrableDomain = request.registrableDomain;
       memo.host = request.host;
@@ -770,10 +783,10 @@ export class CookieIndex {
       memo.partitionKey = request.partitionKey ?? 0;
       memo.includeUnpartitioned = request.includeUnpartitioned !== false;
       memo.includeHttpOnly = request.includeHttpOnly !== false;
-      memo.handle = handle;
+      memo.handle = this.#slot.handle;
       memo.generation = this.core.generation;
-      memo.version = kernel.cookieVersion(handle);
-      memo.minExpiry = kernel.cookieMatchMinExpiry();
+      memo.version = view[info + 3] as number;
+      memo.minExpiry = this.#outF64()[info >>> 1] as number;
       memo.valid = true;
     }
     let expired = EMPTY_IDS;
@@ -821,12 +834,12 @@ export class CookieIndex {
     minExpiry: -Infinity,
   };
 
-  #runMatch(request: CookieRequest, line: boolean): number {
+  #runMatch(request: CookieRequest, mode: number): number {
     this.#ensure();
-    const { now } = request;
     this.#write5(request.registrableDomain, request.host, request.path, '', '');
     const update = request.updateAccessTime !== false;
-    const flags =
+    const m = this.#m;
+    m.flags =
       (request.secure ? 1 : 0) |
       (request.includeHttpOnly === false ? 0 : 2) |
       (update ? 4 : 0) |
@@ -837,11 +850,27 @@ export class CookieIndex {
     if (partition !== -1 && !(partition >= 0 && Number.isInteger(partition))) {
       throw new RangeError(`CookieIndex.match: partitionKey must be -1 or an integer >= 0, got ${String(partition)}`);
     }
-    const handle = this.#slot.handle;
-    return line
-      ? this.#kernel('cookies.matchLine', (k) => k.cookieMatchLine(handle, this.#len0, this.#len1, this.#len2, partition, flags, context, now))
-      : this.#kernel('cookies.match', (k) => k.cookieMatch(handle, this.#len0, this.#len1, this.#len2, partition, flags, context, now));
+    m.context = context;
+    m.partition = partition;
+    m.now = request.now;
+    m.mode = mode;
+    return this.#kernel(MATCH_LABELS[mode] as string, this.#matchCall);
   }
+
+  // The arguments of the match calls, read by a closure made once (see #setCall).
+  #m = { partition: 0, flags: 0, context: 0, now: 0, mode: 0 };
+  readonly #matchCall = (k: CookieKernel): number => {
+    const m = this.#m;
+    const handle = this.#slot.handle;
+    switch (m.mode) {
+      case MATCH_LINE:
+        return k.cookieMatchLine(handle, this.#len0, this.#len1, this.#len2, m.partition, m.flags, m.context, m.now);
+      case MATCH_PLAIN:
+        return k.cookieMatch(handle, this.#len0, this.#len1, this.#len2, m.partition, m.flags, m.context, m.now);
+      default:
+        return k.cookieMatchIds(handle, this.#len0, this.#len1, this.#len2, m.partition, m.flags, m.context, m.now, m.mode === MATCH_KEEP ? 1 : 0);
+    }
+  };
 
   /** The last line matchLine returned (the kernel reports when the next one is the same). */
   #lastLine = '';
@@ -903,9 +932,20 @@ export class CookieIndex {
     const core = this.core;
     if (this.#viewGeneration !== core.generation || this.#view.byteLength === 0) {
       this.#view = new Int32Array(core.exports.memory.buffer);
+      if (this.#viewGeneration !== core.generation) this.#infoAt = cookieKernel(core.exports).cookieMatchInfoPtr() >>> 2;
       this.#viewGeneration = core.generation;
     }
     return this.#view;
+  }
+
+  /** Where cookieMatchIds writes its info record, as an index into {@link #out} (set by #out). */
+  #infoAt = 0;
+  #viewF64: Float64Array = new Float64Array(0);
+
+  /** {@link #out}'s memory as f64 (call #out first). */
+  #outF64(): Float64Array {
+    if (this.#viewF64.buffer !== this.#view.buffer) this.#viewF64 = new Float64Array(this.#view.buffer);
+    return this.#viewF64;
   }
 
   #readRemovals(pairs: number): CookieRemoval[] {
