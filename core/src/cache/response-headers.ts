@@ -13,20 +13,27 @@ import { parseCookieDateFull } from '../cookies/cookie-date.ts';
 export function headerValues(value: string | null): string[] {
   if (value === null || value === '') return [];
   const out: string[] = [];
-  let start = 0;
+  for (let start = 0, end = valueEnd(value, 0); end >= 0; start = end + 1, end = valueEnd(value, start)) {
+    const item = value.slice(start, end).trim();
+    if (item !== '') out.push(item);
+  }
+  return out;
+}
+
+/**
+ * Where the value starting at `start` ends: the index of its comma (outside a quoted string), or
+ * `value.length` for the last one; -1 when no value starts there (past the end, or after a
+ * backslash that ends the text inside a quoted string).
+ */
+function valueEnd(value: string, start: number): number {
   let quoted = false;
-  for (let i = 0; i <= value.length; i++) {
+  for (let i = start; i <= value.length; i++) {
     const c = i < value.length ? value.charCodeAt(i) : 44;
     if (c === 34) quoted = !quoted;
     else if (c === 92 && quoted) i++;
-    else if (c === 44 && (!quoted || i === value.length)) {
-      const item = value.slice(start, i).trim();
-      if (item !== '') out.push(item);
-      start = i + 1;
-      quoted = false;
-    }
+    else if (c === 44 && (!quoted || i === value.length)) return i;
   }
-  return out;
+  return -1;
 }
 
 /**
@@ -37,17 +44,8 @@ export function headerValues(value: string | null): string[] {
 export function hasHeaderValue(headers: Headers, name: string, wanted: string): boolean {
   const value = headers.get(name);
   if (value === null || value === '') return false;
-  let start = 0;
-  let quoted = false;
-  for (let i = 0; i <= value.length; i++) {
-    const c = i < value.length ? value.charCodeAt(i) : 44;
-    if (c === 34) quoted = !quoted;
-    else if (c === 92 && quoted) i++;
-    else if (c === 44 && (!quoted || i === value.length)) {
-      if (itemEquals(value, start, Math.min(i, value.length), wanted)) return true;
-      start = i + 1;
-      quoted = false;
-    }
+  for (let start = 0, end = valueEnd(value, 0); end >= 0; start = end + 1, end = valueEnd(value, start)) {
+    if (itemEquals(value, start, end, wanted)) return true;
   }
   return false;
 }
