@@ -8,8 +8,8 @@ export {
   proxyChainFromUri, proxyChainFromPacElement, proxyChainScheme, proxyChainPort, proxyChainText,
 } from './proxy/kernel';
 export {
-  cookieOutPtr, cookieFind, cookieCommit, cookieSet, cookieLoad, cookieRemove, cookieMatch, cookieMatchLine, cookieMatchExpired, cookieMatchKeep, cookieShapeCount,
-  cookieVersion, cookieMatchMinExpiry, cookieMatchIds, cookieMatchInfoPtr,
+  cookieOutPtr, cookieFind, cookieCommit, cookieSet, cookieLoad, cookieRemove, cookieMatch, cookieMatchLine, cookieMatchExpired, cookieShapeCount,
+  cookieVersion, cookieMatchIds, cookieMatchInfoPtr,
   cookiePurgeExpired, cookieEarliestAccess, cookieSetEarliestAccess, cookieSetLimits, cookieSetLastAccess,
   cookieLastAccess, cookieCount, cookieIndexNew, cookieIndexFree, cookieIndexCount, cookieSetLine, cookieLineOutPtr, cookieLineInputPtr, cookieLineFactsPtr,
 } from './cookies/kernel';

@@ -236,10 +236,11 @@ export function cookieMatchInfoPtr(): usize {
 }
 
 /**
- * `cookieMatch`, then what a host reads after it, in one call: the min expiry of the buckets read
- * (`cookieMatchMinExpiry`), the expired count (`cookieMatchExpired`), the jar's change counter
- * (`cookieVersion`), where the matches were kept when `keep` is 1 (`cookieMatchKeep`, else 0) and
- * the output list's address (`cookieOutPtr`), in the record at `cookieMatchInfoPtr()`.
+ * `cookieMatch`, then what a host reads after it, in one call, in the record at
+ * `cookieMatchInfoPtr()`: a lower bound (µs) of the expiries in the buckets read (after their
+ * sweep; Infinity when none was read), the expired count (`cookieMatchExpired`), the jar's change
+ * counter (`cookieVersion`), where the matches were kept for this index when `keep` is 1 (they
+ * stay there until its next keep or its free; else 0) and the output list's address (`cookieOutPtr`).
  */
 export function cookieMatchIds(index: i32, regLen: i32, hostLen: i32, pathLen: i32, partition: i32, flags: i32, context: i32, now: f64, keep: i32): i32 {
   const matched = cookieMatch(index, regLen, hostLen, pathLen, partition, flags, context, now);
@@ -266,28 +267,14 @@ export function cookieMatchLine(index: i32, regLen: i32, hostLen: i32, pathLen: 
 }
 
 /**
- * The jar's change counter (bumped by every record filled or removed) and, through
- * `cookieMatchMinExpiry`, a lower bound of the expiries in the buckets the last `cookieMatch`
- * read: while the counter is unchanged and `now` is below that bound, the same request without
- * access-time updates (and not in the lax-unsafe context) matches the same ids in the same order.
+ * The jar's change counter (bumped by every record filled or removed). With the min expiry of
+ * `cookieMatchIds`, a lower bound of the expiries in the buckets that match read: while the
+ * counter is unchanged and `now` is below that bound, the same request without access-time
+ * updates (and not in the lax-unsafe context) matches the same ids in the same order.
  */
 export function cookieVersion(index: i32): i32 {
   jarSelect(index);
   return J.pairsVersion;
-}
-
-/** See `cookieVersion` (µs; Infinity when the last match read no bucket). */
-export function cookieMatchMinExpiry(): f64 {
-  return matchMinExpiry;
-}
-
-/**
- * Keeps the first `n` ids of the last `cookieMatch` (its matches) for index `index`, and returns
- * where: they stay there until this index keeps another match or is freed.
- */
-export function cookieMatchKeep(index: i32, n: i32): usize {
-  jarSelect(index);
-  return keepMatch(n);
 }
 
 /** Number of live cookie shapes in this instance (shared by all its indexes). */

@@ -21,14 +21,10 @@ export interface CookieKernel {
   /** `cookieMatch` plus [line address][line bytes][kind: 0 ASCII, 1 UTF-8, 2 same as this index's last line] after the touched ids. */
   cookieMatchLine(index: number, regLen: number, hostLen: number, pathLen: number, partition: number, flags: number, context: number, now: number): number;
   cookieMatchExpired(index: number): number;
-  /** Keeps the first `n` ids of the last `cookieMatch` for this index; returns their address (valid until its next keep). */
-  cookieMatchKeep(index: number, n: number): number;
   /** Live cookie shapes (domain, path, inclusion flags) in the instance, shared by its indexes. */
   cookieShapeCount(): number;
   /** The jar's change counter (bumped whenever a record is filled or removed). */
   cookieVersion(index: number): number;
-  /** A lower bound (µs) of the expiries in the buckets the last `cookieMatch` read, after its sweep. */
-  cookieMatchMinExpiry(): number;
   /**
    * `cookieMatch`, then, in the record at `cookieMatchInfoPtr()`: [f64 min expiry][i32 expired count]
    * [i32 version][i32 kept at (keep 1) or 0][i32 output list address].
@@ -770,10 +766,11 @@ export class CookieIndex {
     const expiredCount = view[info + 2] as number;
     // The layout of #readMatch: [matches][expired][touched count][touched].
     const base = (view[info + 5] as number) >>> 2;
+    const kept = (view[info + 4] as number) >>> 2;
     this.#matchedIds = view;
-    this.#matchedBase = cacheable ? (view[info + 4] as number) >>> 2 : base;
+    this.#matchedBase = cacheable ? kept : base;
     if (cacheable) {
-      memo.at = (view[info + 4] as number) >>> 2;
+      memo.at = kept;
       memo.count = n;
       memo.registrableDomain = request.registrableDomain;
       memo.host = request.host;
