@@ -2,7 +2,7 @@
 // vectors, the changed events, errors, requests through `ses.fetch` and persistence over a re-open.
 import { describe, it, expect, beforeAll } from '../harness/api.ts';
 import { host } from '../harness/host.ts';
-import { Cookies } from '../../core/src/index.ts';
+import { Cookies, cookiePartitionKeyFromUrl, COOKIE_EXCLUSION_TEXT, cookieSetErrorMessage, requestSameSiteContext, responseSameSiteContext } from '../../core/src/index.ts';
 
 const { session } = host;
 let vectors: any;
@@ -126,10 +126,61 @@ describe(`ses.cookies on ${host.name}`, () => {
     expect(events.map((e) => e.cause)).toEqual(['overwrite', 'inserted-no-change-overwrite']);
   });
 
-  it('reports every change cause name Electron 45 declares, removed false only for inserts', () => {
-    const { values, removedFalseFor } = vectors.changeCauses;
-    expect(values).toContain('inserted-no-value-change-overwrite');
-    expect(removedFalseFor).toEqual(['inserted', 'inserted-no-change-overwrite', 'inserted-no-value-change-overwrite']);
+  it('emits every change cause Electron 45 declares with (event, cookie, cause, removed), removed false only for inserts', async () => {
+    const { values, removedFalseFor } = vectors.changeCauses as { values: string[]; removedFalseFor: string[] };
+    const ses: any = freshSession('causes');
+    const calls: any[][] = [];
+    const listener = (...args: any[]) => calls.push(args);
+    ses.cookies.on('changed', listener);
+    const url = 'https://causes.example/';
+    const expirationDate = Math.round(Date.now() / 1000) + 3600;
+    const cookie = (name: string, value: string, exp: number | null = expirationDate) => ({
+      name, value, domain: 'causes.example', hostOnly: true, path: '/', secure: false, httpOnly: false,
+      ...(exp === null ? { session: true } : { session: false, expirationDate: exp }), sameSite: 'lax',
+    });
+    const seen = new Map<string, Set<boolean>>(); // cause -> the `removed` values it came with
+    /** The calls since the last look, as [cookie, cause, removed]; each event object checked on the way. */
+    const take = () => calls.splice(0).map((args) => {
+      expect(args.length).toBe(4);
+      expect(args[0].sender).toBe(ses.cookies);
+      expect(typeof args[0].preventDefault).toBe('function');
+      if (!seen.has(args[2])) seen.set(args[2], new Set());
+      seen.get(args[2])!.add(args[3]);
+      return args.slice(1);
+    });
+    try {
+      await ses.cookies.set({ url, name: 'a', value: '1', expirationDate });
+      expect(take()).toEqual([[cookie('a', '1'), 'inserted', false]]);
+      await ses.cookies.set({ url, name: 'a', value: '2', expirationDate });
+      expect(take()).toEqual([[cookie('a', '1'), 'overwrite', true], [cookie('a', '2'), 'inserted', false]]);
+      await ses.cookies.set({ url, name: 'a', value: '2', expirationDate });
+      expect(take()).toEqual([[cookie('a', '2'), 'overwrite', true], [cookie('a', '2'), 'inserted-no-change-overwrite', false]]);
+      await ses.cookies.set({ url, name: 'a', value: '2', expirationDate: expirationDate + 60 });
+      expect(take()).toEqual([[cookie('a', '2'), 'overwrite', true], [cookie('a', '2', expirationDate + 60), 'inserted-no-value-change-overwrite', false]]);
+      // An already expired replacement only removes the old cookie.
+      await ses.cookies.set({ url, name: 'a', value: '3', expirationDate: Math.round(Date.now() / 1000) - 10 });
+      expect(take()).toEqual([[cookie('a', '2', expirationDate + 60), 'expired-overwrite', true]]);
+      expect(await ses.cookies.get({ url })).toEqual([]);
+      await ses.cookies.set({ url, name: 'b', value: '1' });
+      await ses.cookies.remove(url, 'b');
+      expect(take()).toEqual([[cookie('b', '1', null), 'inserted', false], [cookie('b', '1', null), 'explicit', true]]);
+      // A cookie that expires while stored goes when the store next collects (GetAllCookies).
+      const soon = Math.ceil(Date.now() / 250) / 4 + 1; // a quarter second, exact in ms and in seconds
+      await ses.cookies.set({ url, name: 'e', value: '1', expirationDate: soon });
+      await new Promise((resolve) => setTimeout(resolve, soon * 1000 - Date.now() + 150));
+      expect(await ses.cookies.get({})).toEqual([]);
+      expect(take()).toEqual([[cookie('e', '1', soon), 'inserted', false], [cookie('e', '1', soon), 'expired', true]]);
+      // The 181st cookie of a site evicts the 31 least recently used, after its own insert.
+      for (let i = 0; i <= 180; i++) await ses.cookies.set({ url, name: `c${i}`, value: String(i), expirationDate });
+      const evictions = take();
+      expect(evictions.slice(0, 181)).toEqual(Array.from({ length: 181 }, (_, i) => [cookie(`c${i}`, String(i)), 'inserted', false]));
+      expect(evictions.slice(181)).toEqual(Array.from({ length: 31 }, (_, i) => [cookie(`c${i}`, String(i)), 'evicted', true]));
+    } finally {
+      ses.cookies.off('changed', listener);
+    }
+    // Every cause Electron 45 declares was emitted, with `removed` false exactly for the insert causes.
+    expect([...seen.keys()].sort()).toEqual([...values].sort());
+    for (const [cause, removed] of seen) expect([...removed], cause).toEqual([!removedFalseFor.includes(cause)]);
   });
 
   it('gives the Cookie structure in Electron key order, with expirationDate only for persistent cookies', async () => {
@@ -162,6 +213,61 @@ describe(`ses.cookies on ${host.name}`, () => {
     // Bad argument types name the value.
     await expect(ses.cookies.get(42 as any)).rejects.toThrow(/filter object, got number 42/);
     await expect(ses.cookies.remove(1 as any, 'x')).rejects.toThrow(/url string/);
+  });
+
+  it("gives Electron's text for every exclusion reason (InclusionStatusToString, session.json cookies.errors)", async () => {
+    const { prefix, reasons } = vectors.errors as { prefix: string; reasons: Record<string, string> };
+    // The whole table, as data: a missing, extra or mistyped text fails here.
+    expect(Object.keys(COOKIE_EXCLUSION_TEXT).sort()).toEqual(Object.keys(reasons).sort());
+    for (const [reason, text] of Object.entries(reasons)) {
+      expect((COOKIE_EXCLUSION_TEXT as Record<string, string>)[reason], reason).toBe(text);
+      expect(cookieSetErrorMessage([reason as any]), reason).toBe(`${prefix}${text}${reason}, DO_NOT_WARN, NO_EXEMPTION`);
+    }
+    // The message of a refused set: every reason's text, back to back, then Chromium's debug string.
+    const message = (...list: string[]) => `${prefix}${list.map((r) => reasons[r]).join('')}${list.join(', ')}, DO_NOT_WARN, NO_EXEMPTION`;
+    const ses = freshSession('reason-texts');
+    const reject = async (details: any) => (await ses.cookies.set(details).then(() => null, (e: Error) => e))?.message;
+    const https = 'https://texts.example/';
+    expect(await reject({ url: https, domain: 'com', name: 'x' })).toBe(message('EXCLUDE_INVALID_DOMAIN'));
+    expect(await reject({ url: 'http://texts.example/', name: 'x', secure: true })).toBe(message('EXCLUDE_SECURE_ONLY'));
+    expect(await reject({ url: https, name: '__Host-x', path: '/a', secure: true })).toBe(message('EXCLUDE_INVALID_PREFIX'));
+    expect(await reject({ url: https, name: 'x', value: 'y'.repeat(4096) })).toBe(message('EXCLUDE_NAME_VALUE_PAIR_EXCEEDS_MAX_SIZE'));
+    expect(await reject({ url: 'ftp://texts.example/', name: 'x' })).toBe(message('EXCLUDE_NONCOOKIEABLE_SCHEME'));
+    expect(await reject({ url: https, name: 'x', sameSite: 'no_restriction', secure: false })).toBe(message('EXCLUDE_SAMESITE_NONE_INSECURE'));
+    expect(await reject({ url: https, name: 'x', value: 'a;b' })).toBe(message('EXCLUDE_DISALLOWED_CHARACTER'));
+    expect(await reject({ url: https, name: 'x', path: `/${'p'.repeat(1024)}` })).toBe(message('EXCLUDE_ATTRIBUTE_VALUE_EXCEEDS_MAX_SIZE'));
+    expect(await reject({ url: https, name: '', value: '' })).toBe(message('EXCLUDE_NO_COOKIE_CONTENT'));
+    expect(await reject({ url: https, name: 'x', path: 'relative' })).toBe(message('EXCLUDE_FAILURE_TO_STORE'));
+    await ses.cookies.set({ url: https, name: 'h', value: '1', httpOnly: true });
+    expect(await reject({ url: https, name: 'h', value: '2' })).toBe(message('EXCLUDE_OVERWRITE_HTTP_ONLY'));
+    await ses.cookies.set({ url: https, name: 's', value: '1', secure: true });
+    expect(await reject({ url: 'http://texts.example/', name: 's', value: '2' })).toBe(message('EXCLUDE_OVERWRITE_SECURE'));
+    // Two reasons at once: both texts, in Chromium's enum order.
+    expect(await reject({ url: 'http://texts.example/', domain: 'com', name: '__Secure-x', secure: true })).toBe(
+      message('EXCLUDE_INVALID_DOMAIN', 'EXCLUDE_INVALID_PREFIX'),
+    );
+  });
+
+  it('filters get() by path exactly: not a prefix, not a path match', async () => {
+    const ses = freshSession('path-filter');
+    const base = 'https://paths.example';
+    const paths = ['/', '/a', '/a/', '/a/b', '/ab'];
+    for (const [i, path] of paths.entries()) await ses.cookies.set({ url: `${base}${path}`, name: `p${i}`, value: path, path });
+    const names = async (filter: any) => (await ses.cookies.get(filter)).map((c: any) => c.name);
+    expect(await names({ path: '/a' })).toEqual(['p1']);
+    expect(await names({ path: '/a/' })).toEqual(['p2']);
+    expect(await names({ path: '/' })).toEqual(['p0']);
+    expect(await names({ path: '/a/b' })).toEqual(['p3']);
+    expect(await names({ path: '/ab' })).toEqual(['p4']);
+    expect(await names({ path: '/a/b/c' })).toEqual([]);
+    expect(await names({ path: '' })).toEqual([]); // Electron compares the string, so '' matches no cookie
+    expect(await names({ path: 42 })).toEqual(['p3', 'p2', 'p4', 'p1', 'p0']); // wrong type: ignored, as in Electron
+    // With url: the cookies sent there (longest path first), then only those with exactly this path.
+    expect(await names({ url: `${base}/a/b/c` })).toEqual(['p3', 'p2', 'p1', 'p0']);
+    expect(await names({ url: `${base}/a/b/c`, path: '/a' })).toEqual(['p1']);
+    expect(await names({ url: `${base}/x`, path: '/a' })).toEqual([]);
+    expect(await names({ path: '/a', name: 'p1', domain: 'paths.example' })).toEqual(['p1']);
+    expect(await names({ path: '/a', name: 'p2' })).toEqual([]);
   });
 
   it('keeps Chromium rules: Lax default for requests, 400-day cap, secure over http://localhost, removal by URL', async () => {
@@ -256,6 +362,20 @@ describe(`ses.cookies on ${host.name}`, () => {
     expect((await a.cookies.get({})).length).toBe(1);
   });
 
+  it('leaves partitioned (CHIPS) cookies out of get({ url }), as Electron does; get({}) has them', async () => {
+    // Electron's get({ url }) asks Chromium with CookiePartitionKeyCollection::Todo(), an empty collection.
+    const ses = freshSession('chips');
+    const jar = await ses.cookies.jar();
+    const url = new URL('https://embed.example/x');
+    const key = cookiePartitionKeyFromUrl('https://top.example/');
+    expect(jar.setFromLine(url, 'plain=1; Secure; Path=/', Date.now(), { sameSiteContext: 'same-site' })).toEqual([]);
+    expect(jar.setFromLine(url, 'chip=2; Secure; Path=/; SameSite=None; Partitioned', Date.now(), { partitionKey: key, sameSiteContext: 'same-site' })).toEqual([]);
+    expect((await ses.cookies.get({ url: url.href })).map((c: any) => c.name)).toEqual(['plain']);
+    expect(await ses.cookies.get({ url: url.href, name: 'chip' })).toEqual([]);
+    expect((await ses.cookies.get({})).map((c: any) => c.name).sort()).toEqual(['chip', 'plain']);
+    expect((await ses.cookies.get({ name: 'chip' })).length).toBe(1);
+  });
+
   it('sends cookies with ses.fetch and stores Set-Cookie of every hop, redirects included', async () => {
     if (!host.capabilities.has('cookie-headers')) return void console.log(`skipped on ${host.name}: no capability 'cookie-headers' (the browser's fetch owns Cookie and Set-Cookie)`);
     const ses = freshSession('fetch');
@@ -290,6 +410,140 @@ describe(`ses.cookies on ${host.name}`, () => {
     expect((await ses.cookies.get({ name: 'blocked' })).length).toBe(0);
     // Another session does not see any of it.
     expect((await (await freshSession('fetch-other').fetch(`${origin}/cookies`)).json()).cookie).toBe(null);
+  });
+
+  it('computes the same-site context from initiator, topLevelSite, isMainFrameNavigation and the method', () => {
+    const url = new URL('https://www.site.com/p');
+    const other = 'https://other.example';
+    const ctx = (method: string, options: any) => requestSameSiteContext(url, method, options);
+    expect(ctx('GET', {})).toBe('same-site');
+    expect(ctx('POST', {})).toBe('same-site');
+    expect(ctx('GET', { initiator: 'https://api.site.com:8443' })).toBe('same-site'); // same site, other origin
+    expect(ctx('GET', { initiator: 'http://www.site.com' })).toBe('lax'); // schemeful: http is another site
+    // A cross-site initiator under a same-site top level: Lax, or Lax-unsafe for an unsafe method, main frame or not.
+    expect(ctx('GET', { initiator: other })).toBe('lax');
+    expect(ctx('HEAD', { initiator: other })).toBe('lax');
+    expect(ctx('POST', { initiator: other })).toBe('lax-unsafe');
+    expect(ctx('put', { initiator: other })).toBe('lax-unsafe');
+    expect(ctx('POST', { initiator: other, topLevelSite: 'https://site.com/' })).toBe('lax-unsafe');
+    // A subresource of a cross-site page: cross-site, whatever the initiator.
+    expect(ctx('GET', { topLevelSite: other })).toBe('cross-site');
+    expect(ctx('GET', { initiator: url.origin, topLevelSite: other })).toBe('cross-site');
+    expect(ctx('GET', { initiator: other, topLevelSite: other })).toBe('cross-site');
+    // A main-frame navigation's top level is the page it loads.
+    expect(ctx('GET', { initiator: other, topLevelSite: other, isMainFrameNavigation: true })).toBe('lax');
+    expect(ctx('POST', { initiator: other, topLevelSite: other, isMainFrameNavigation: true })).toBe('lax-unsafe');
+    expect(ctx('GET', { topLevelSite: other, isMainFrameNavigation: true })).toBe('same-site');
+    expect(ctx('GET', { initiator: url.origin, topLevelSite: other, isMainFrameNavigation: true })).toBe('same-site');
+    // Responses: cross-site only under a cross-site top level that is not a main-frame navigation.
+    expect(responseSameSiteContext(url, { initiator: other })).toBe('same-site');
+    expect(responseSameSiteContext(url, { topLevelSite: other })).toBe('cross-site');
+    expect(responseSameSiteContext(url, { topLevelSite: 'https://a.site.com' })).toBe('same-site');
+    expect(responseSameSiteContext(url, { topLevelSite: other, isMainFrameNavigation: true })).toBe('same-site');
+  });
+
+  it('sends and stores SameSite cookies in ses.fetch by initiator, topLevelSite, isMainFrameNavigation and method', async () => {
+    if (!host.capabilities.has('cookie-headers')) return void console.log(`skipped on ${host.name}: no capability 'cookie-headers' (the browser's fetch owns Cookie and Set-Cookie)`);
+    const ses: any = freshSession('same-site-context');
+    const origin = host.fixturesUrl; // http://127.0.0.1:<port>: Secure cookies allowed (a trustworthy origin)
+    const other = 'http://other.example';
+    const set = (line: string, init: any = {}) => ses.fetch(`${origin}/cookies?set=${encodeURIComponent(line)}`, init).then((r: Response) => r.json());
+    await set('lax=1; SameSite=Lax');
+    await set('strict=1; SameSite=Strict');
+    await set('none=1; SameSite=None; Secure');
+    await set('young=1'); // no SameSite: Lax by default, and under two minutes old (Lax-allow-unsafe)
+    const ago = Math.round(Date.now() / 1000) - 600;
+    await ses.cookies.set({ url: origin, name: 'old', value: '1', sameSite: 'unspecified', creationDate: ago, lastAccessDate: ago, expirationDate: ago + 86400 });
+    const sent = async (init: any) => {
+      const { cookie } = await (await ses.fetch(`${origin}/cookies`, init)).json();
+      return cookie === null ? [] : (cookie as string).split('; ').map((pair) => pair.split('=')[0]).sort();
+    };
+    const all = ['lax', 'none', 'old', 'strict', 'young'];
+    expect(await sent({})).toEqual(all);
+    expect(await sent({ initiator: 'http://127.0.0.1:1' })).toEqual(all); // same site (ports do not count)
+    // Cross-site initiator, same-site top level: no Strict; an unsafe method carries only None and young Lax-by-default cookies.
+    expect(await sent({ initiator: other })).toEqual(['lax', 'none', 'old', 'young']);
+    expect(await sent({ initiator: other, method: 'POST' })).toEqual(['none', 'young']);
+    // A subresource of a cross-site page: only SameSite=None.
+    expect(await sent({ initiator: other, topLevelSite: other })).toEqual(['none']);
+    expect(await sent({ initiator: other, topLevelSite: other, method: 'POST' })).toEqual(['none']);
+    // The same page navigating the main frame here: Lax cookies go with GET, not Strict; POST as above.
+    expect(await sent({ initiator: other, topLevelSite: other, isMainFrameNavigation: true })).toEqual(['lax', 'none', 'old', 'young']);
+    expect(await sent({ initiator: other, topLevelSite: other, isMainFrameNavigation: true, method: 'POST' })).toEqual(['none', 'young']);
+    expect(await sent({ initiator: origin, topLevelSite: other, isMainFrameNavigation: true })).toEqual(all);
+    // Storing: a cross-site top level only takes SameSite=None; an initiator alone or a main-frame navigation takes all.
+    const stored = async (name: string) => (await ses.cookies.get({ name })).length === 1;
+    await set('x-lax=1; SameSite=Lax', { initiator: other, topLevelSite: other });
+    await set('x-none=1; SameSite=None; Secure', { initiator: other, topLevelSite: other });
+    await set('i-strict=1; SameSite=Strict', { initiator: other });
+    await set('m-strict=1; SameSite=Strict', { initiator: other, topLevelSite: other, isMainFrameNavigation: true });
+    await set('m-default=1', { initiator: other, topLevelSite: other, isMainFrameNavigation: true, method: 'POST' });
+    expect([await stored('x-lax'), await stored('x-none'), await stored('i-strict'), await stored('m-strict'), await stored('m-default')]).toEqual([false, true, true, true, true]);
+  });
+
+  it('keeps Partitioned (CHIPS) cookies from ses.fetch under the topLevelSite partition, sent only within it', async () => {
+    if (!host.capabilities.has('cookie-headers')) return void console.log(`skipped on ${host.name}: no capability 'cookie-headers' (the browser's fetch owns Cookie and Set-Cookie)`);
+    const ses: any = freshSession('chips-fetch');
+    const origin = host.fixturesUrl; // http://127.0.0.1:<port>: Secure and Partitioned allowed (a trustworthy origin)
+    const topA = 'https://top-a.com';
+    const topB = 'https://top-b.com';
+    const fetchCookie = async (init: any, set?: string) => {
+      const query = set === undefined ? '' : `?set=${encodeURIComponent(set)}`;
+      return (await (await ses.fetch(`${origin}/cookies${query}`, init)).json()).cookie as string | null;
+    };
+    expect(await fetchCookie({ topLevelSite: topA }, 'chip=a; Secure; SameSite=None; Partitioned; Path=/')).toBe(null);
+    expect(await fetchCookie({ topLevelSite: topA }, 'plain=1; Secure; SameSite=None; Path=/')).toBe('chip=a');
+    // Stored under top-a's site; Electron's get({ url }) leaves partitioned cookies out, get({}) has them.
+    const jar = await ses.cookies.jar();
+    const partitionOf = (name: string) => jar.getAllCookies(Date.now()).filter((c: any) => c.name === name).map((c: any) => c.partitionKey?.topLevelSite ?? null);
+    expect(partitionOf('chip')).toEqual([topA]);
+    expect(partitionOf('plain')).toEqual([null]);
+    expect((await ses.cookies.get({ url: origin })).map((c: any) => c.name)).toEqual(['plain']);
+    expect((await ses.cookies.get({ name: 'chip' })).length).toBe(1);
+    // Sent back under the same top-level site (any page of it), not under another or at top level.
+    expect(await fetchCookie({ topLevelSite: topA })).toBe('chip=a; plain=1');
+    expect(await fetchCookie({ topLevelSite: 'https://www.top-a.com/page' })).toBe('chip=a; plain=1'); // site, not origin
+    expect(await fetchCookie({ topLevelSite: topB })).toBe('plain=1');
+    expect(await fetchCookie({})).toBe('plain=1');
+    // The same name in another partition is another cookie.
+    await fetchCookie({ topLevelSite: topB }, 'chip=b; Secure; SameSite=None; Partitioned; Path=/');
+    expect(partitionOf('chip').sort()).toEqual([topA, topB]);
+    expect(await fetchCookie({ topLevelSite: topA })).toBe('chip=a; plain=1');
+    expect(await fetchCookie({ topLevelSite: topB })).toBe('plain=1; chip=b');
+    // A main-frame navigation is its own top level: the page's partition, not the caller's topLevelSite.
+    expect(await fetchCookie({ topLevelSite: topA, isMainFrameNavigation: true })).toBe('plain=1');
+  });
+
+  it('makes persistent cookies durable once flushStore() resolves, with the store still open (a killed process)', async () => {
+    const { adapter, location } = host.persistentStorage();
+    const expirationDate = Math.round(Date.now() / 1000) + 3600;
+    const store1 = await adapter.open(location);
+    const jar1 = Cookies.create({ openStore: async () => store1 });
+    const readCrashView = async () => {
+      const view = host.crashView(location);
+      const store = await view.adapter.open(view.location);
+      const jar = Cookies.create({ openStore: async () => store });
+      const cookies = await jar.get({});
+      await jar.close();
+      await store.close();
+      return cookies;
+    };
+    try {
+      await jar1.set({ url: 'https://durable.example/', name: 'p1', value: 'one', expirationDate });
+      await jar1.set({ url: 'https://durable.example/x/', name: 'p2', value: 'two', path: '/x', httpOnly: true, sameSite: 'strict', expirationDate });
+      await jar1.set({ url: 'https://durable.example/', name: 'session', value: 's' });
+      await jar1.flushStore();
+      expect(await readCrashView()).toEqual(await jar1.get({ session: false }));
+      expect((await readCrashView()).map((c) => c.name)).toEqual(['p2', 'p1']);
+      // Changes after a flush are durable at the next one: a removal and a new value.
+      await jar1.remove('https://durable.example/', 'p1');
+      await jar1.set({ url: 'https://durable.example/x/', name: 'p2', value: 'changed', path: '/x', httpOnly: true, expirationDate });
+      await jar1.flushStore();
+      expect((await readCrashView()).map((c) => `${c.name}=${c.value}`)).toEqual(['p2=changed']);
+    } finally {
+      await jar1.close();
+      await store1.close();
+    }
   });
 
   it('keeps persistent cookies over a re-open of the partition store (flushStore), not session cookies', async () => {

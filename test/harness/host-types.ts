@@ -14,4 +14,10 @@ export interface TestHost {
   tempDir(): string;
   /** A fresh persistent storage adapter of this host (files, IndexedDB) and a location for it. */
   persistentStorage(): { adapter: StorageAdapter; location: string };
+  /**
+   * What a process killed at this moment would leave of persistent storage `location`, readable
+   * while the store using it stays open (and holds its lock): a copy of the folder's files without
+   * the lock (Node, Deno), or a second IndexedDB connection that takes no lock (browsers).
+   */
+  crashView(location: string): { adapter: StorageAdapter; location: string };
 }

@@ -17,4 +17,6 @@ export const host: TestHost = {
   },
   tempDir: () => `/sa-test/${Date.now()}-${counter++}`,
   persistentStorage: () => ({ adapter: createIndexedDbStorage(), location: `/sa-store/${Date.now()}-${counter++}` }),
+  // A closed tab leaves what IndexedDB committed; a second connection without the Web Lock reads it.
+  crashView: (location) => ({ adapter: createIndexedDbStorage({ locks: null }), location }),
 };

@@ -3,7 +3,12 @@ import { createFileStorage } from '../../adapters/storage-file.ts';
 import { createDenoFs } from '../../adapters/fs-deno.ts';
 import type { TestHost } from './host-types.ts';
 
-declare const Deno: { env: { get(name: string): string | undefined }; makeTempDirSync(options?: { prefix?: string }): string };
+declare const Deno: {
+  env: { get(name: string): string | undefined };
+  makeTempDirSync(options?: { prefix?: string }): string;
+  readDirSync(path: string): Iterable<{ name: string; isFile: boolean }>;
+  copyFileSync(from: string, to: string): void;
+};
 
 const fixturesUrl = Deno.env.get('SA_FIXTURES_URL') ?? '';
 
@@ -19,4 +24,12 @@ export const host: TestHost = {
   },
   tempDir: () => Deno.makeTempDirSync({ prefix: 'sa-test-' }),
   persistentStorage: () => ({ adapter: createFileStorage(createDenoFs()), location: Deno.makeTempDirSync({ prefix: 'sa-store-' }) }),
+  crashView(location) {
+    // The file store keeps its files flat in the folder (the log, the lock).
+    const copy = Deno.makeTempDirSync({ prefix: 'sa-crash-' });
+    for (const entry of Deno.readDirSync(location)) {
+      if (entry.isFile && !entry.name.startsWith('LOCK')) Deno.copyFileSync(`${location}/${entry.name}`, `${copy}/${entry.name}`);
+    }
+    return { adapter: createFileStorage(createDenoFs()), location: copy };
+  },
 };

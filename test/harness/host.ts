@@ -2,7 +2,7 @@
 // file to host.deno.ts / host.browser.ts.
 import { inject } from 'vitest';
 import os from 'node:os';
-import { mkdtempSync } from 'node:fs';
+import { cpSync, mkdtempSync } from 'node:fs';
 import path from 'node:path';
 import { session, app, nodeHost } from '../../hosts/node/index.ts';
 import { createFileStorage } from '../../adapters/storage-file.ts';
@@ -23,4 +23,9 @@ export const host: TestHost = {
   },
   tempDir: () => mkdtempSync(path.join(os.tmpdir(), 'sa-test-')),
   persistentStorage: () => ({ adapter: createFileStorage(createNodeFs()), location: mkdtempSync(path.join(os.tmpdir(), 'sa-store-')) }),
+  crashView(location) {
+    const copy = mkdtempSync(path.join(os.tmpdir(), 'sa-crash-'));
+    cpSync(location, copy, { recursive: true, filter: (source) => !path.basename(source).startsWith('LOCK') });
+    return { adapter: createFileStorage(createNodeFs()), location: copy };
+  },
 };

@@ -149,8 +149,12 @@ function urlOrNull(text: string): URL | null {
   return url;
 }
 
-/** The read of `cookies.get({ url })`: every cookie that would be sent, SameSite and HttpOnly aside. */
-const GET_URL_OPTIONS: CookieListOptions = Object.freeze({ context: 'same-site', includeHttpOnly: true, partitions: 'all', updateAccessTime: false });
+/**
+ * The read of `cookies.get({ url })`: every unpartitioned cookie that would be sent, SameSite and
+ * HttpOnly aside. Electron asks with `CookiePartitionKeyCollection::Todo()`, an empty collection,
+ * so no partitioned (CHIPS) cookie is returned; `get({})` (GetAllCookies) has them all.
+ */
+const GET_URL_OPTIONS: CookieListOptions = Object.freeze({ context: 'same-site', includeHttpOnly: true, partitions: 'none', updateAccessTime: false });
 
 const PARSED_URL_CACHE_SIZE = 256;
 const parsedUrls = new Map<string, URL | null>();
@@ -187,7 +191,7 @@ export class Cookies extends EventEmitter {
 
   /**
    * Cookies matching `filter`. With `url`, only those that would be sent to it (SameSite and
-   * HttpOnly ignored, partitioned cookies included); without, every cookie. Then filtered by
+   * HttpOnly ignored, no partitioned cookie, as in Electron); without, every cookie. Then filtered by
    * `name`, `path` (exact), `domain` (Chromium's IsDomainMatch: the cookie's domain or a subdomain
    * of a domain cookie), `secure`, `session`, `httpOnly`.
    */
@@ -371,9 +375,9 @@ const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS', 'TRACE']);
 /**
  * The same-site context of a request (cookie_util::ComputeSameSiteContextForRequest, without the
  * redirect-chain downgrade): same-site when the top-level site and the initiator are same-site
- * with the URL; a main-frame navigation from a cross-site initiator is `lax` (or `lax-unsafe` for
- * an unsafe method); otherwise a same-site top level with a cross-site initiator is `lax`, and a
- * cross-site top level is `cross-site`.
+ * with the URL; a cross-site top level is `cross-site` (a main-frame navigation's top level is the
+ * URL itself); a same-site top level with a cross-site initiator is `lax`, or `lax-unsafe` for an
+ * unsafe method, main frame or not (Chromium downgrades any Lax context for an unsafe method).
  */
 export function requestSameSiteContext(url: URL, method: string, options: RequestCookieOptions): SameSiteContext {
   // The URL's site is only needed to compare with an initiator or a top-level site.
@@ -383,8 +387,7 @@ export function requestSameSiteContext(url: URL, method: string, options: Reques
   const sameTop = options.isMainFrameNavigation === true || options.topLevelSite === undefined || schemefulSite(options.topLevelSite) === site;
   if (!sameTop) return 'cross-site';
   if (sameInitiator) return 'same-site';
-  if (options.isMainFrameNavigation === true) return SAFE_METHODS.has(method.toUpperCase()) ? 'lax' : 'lax-unsafe';
-  return 'lax';
+  return SAFE_METHODS.has(method.toUpperCase()) ? 'lax' : 'lax-unsafe';
 }
 
 /** The set context of a response (ComputeSameSiteContextForResponse): cross-site only under a cross-site top level. */
