@@ -66,6 +66,46 @@ describe(`network emulation on ${host.name}`, () => {
     ses.disableNetworkEmulation();
   });
 
+  it('throttles a stream request body on the upload budget, the byte count carried across chunks', async () => {
+    const ses = fresh('upload-stream');
+    ses.enableNetworkEmulation({ uploadThroughput: 50_000 }); // a packet every 30 ms
+    let left = 6;
+    const body = new ReadableStream<Uint8Array>({
+      pull(c) {
+        if (left-- > 0) c.enqueue(new Uint8Array(5000).fill(98));
+        else c.close();
+      },
+    });
+    const init = { method: 'POST', body, duplex: 'half' } as RequestInit;
+    const [echo, elapsed] = await timed(async () => (await ses.fetch(`${host.fixturesUrl}/echo`, init)).json());
+    expect(echo.body).toBe('b'.repeat(30_000));
+    // Six 5,000-byte chunks, one running count: floor(30,000 / 1500) + 1 = 21 packets = 630 ms
+    // (test/netem/throttle-stage.test.ts checks the per-chunk times exactly).
+    expect(elapsed).toBeGreaterThan(560);
+    expect(elapsed).toBeLessThan(1300);
+    ses.disableNetworkEmulation();
+  });
+
+  it('throttles an upload and a download at once, each on its own budget', async () => {
+    const ses = fresh('both-ways');
+    ses.enableNetworkEmulation({ uploadThroughput: 50_000, downloadThroughput: 50_000 }); // 30 ms packets each way
+    const t0 = ms();
+    const upload = ses.fetch(`${host.fixturesUrl}/echo`, { method: 'POST', body: new Uint8Array(30_000).fill(98) })
+      .then((r: Response) => r.json()).then((echo: { body: string }) => [echo.body.length, ms() - t0] as const);
+    const download = ses.fetch(bytesUrl(30_000)).then((r: Response) => r.arrayBuffer()).then((b: ArrayBuffer) => [b.byteLength, ms() - t0] as const);
+    const [[upLength, upDone], [downLength, downDone]] = await Promise.all([upload, download]);
+    expect(upLength).toBe(30_000);
+    expect(downLength).toBe(30_000);
+    // The download: 21 packets = 630 ms while the upload sends its own 21 packets. One shared
+    // budget would interleave the 42 packets and end the download near 1,260 ms.
+    expect(downDone).toBeGreaterThan(560);
+    expect(downDone).toBeLessThan(1000);
+    // The upload (630 ms), then its ~30 KB echo on the download budget (another ~630 ms).
+    expect(upDone).toBeGreaterThan(1150);
+    expect(upDone).toBeLessThan(2400);
+    ses.disableNetworkEmulation();
+  });
+
   it('adds the latency once per request, at the headers, and not per read', async () => {
     const ses = fresh('latency');
     ses.enableNetworkEmulation({ latency: 300 });
@@ -84,18 +124,22 @@ describe(`network emulation on ${host.name}`, () => {
     const [error, elapsed] = await timed(() => ses.fetch(bytesUrl(10)).then(() => null, (e: Error) => e));
     expect(error?.message).toBe('net::ERR_INTERNET_DISCONNECTED');
     expect(elapsed).toBeLessThan(100);
-    ses.enableNetworkEmulation({ downloadThroughput: 15_000 }); // 100 KB would take ~6.7 s
+    ses.enableNetworkEmulation({ downloadThroughput: 150_000 });
     const response = await ses.fetch(bytesUrl(100_000));
     // Read with a reader: Chromium's Response.arrayBuffer() replaces a body stream's error with its
     // own TypeError('Failed to fetch'), the reader sees the error itself on every host.
     const reader = response.body!.getReader();
     const reading = (async () => { for (;;) if ((await reader.read()).done) return null; })().catch((e: Error) => e);
-    await new Promise((r) => setTimeout(r, 200));
+    await new Promise((r) => setTimeout(r, 50));
+    // One packet a second from now on: the new grid starts here, so the queued read's next tick is
+    // a second away. Failing "at once" takes a few ms; waiting for that tick would take ~900 ms.
+    ses.enableNetworkEmulation({ downloadThroughput: 1500 });
+    await new Promise((r) => setTimeout(r, 100));
     const t0 = ms();
     ses.enableNetworkEmulation({ offline: true });
     const failed = await reading;
     expect(failed?.message).toBe('net::ERR_INTERNET_DISCONNECTED');
-    expect(ms() - t0).toBeLessThan(300);
+    expect(ms() - t0).toBeLessThan(400);
     ses.disableNetworkEmulation();
     expect((await (await ses.fetch(bytesUrl(10))).arrayBuffer()).byteLength).toBe(10);
   });

@@ -287,3 +287,274 @@ describe('throttle stage on Node: encoded bytes', () => {
     }
   });
 });
+
+/** Reads a body to its end (or error), noting the virtual time and size of each piece. */
+function pieces(v: ReturnType<typeof virtualClock>, body: ReadableStream<Uint8Array>) {
+  const state = { got: [] as Array<[number, number]>, done: false, error: undefined as unknown };
+  const reader = body.getReader();
+  void (async () => {
+    for (;;) {
+      const step = await reader.read();
+      if (step.done) break;
+      state.got.push([v.now, step.value.byteLength]);
+    }
+  })().then(() => { state.done = true; }, (error: unknown) => { state.done = true; state.error = error; });
+  return state;
+}
+
+/** A body whose source the test feeds by hand; `chunk` and `end` are called later. */
+function handFed(first: number | null) {
+  let c!: ReadableStreamDefaultController<Uint8Array>;
+  const stream = new ReadableStream<Uint8Array>({
+    start(controller) {
+      c = controller;
+      if (first !== null) c.enqueue(new Uint8Array(first));
+    },
+  });
+  return { stream, chunk: (n: number) => c.enqueue(new Uint8Array(n)), end: () => c.close() };
+}
+
+const OFFLINE_NOW = { offline: true, latencyMs: 0, downloadThroughput: 0, uploadThroughput: 0 };
+const NONE = { offline: false, latencyMs: 0, downloadThroughput: 0, uploadThroughput: 0 };
+
+describe('throttle stage (virtual clock): Chromium behaviours through the stage', () => {
+  it('caps each read at 1500 bytes while download throttling is on, and only then', async () => {
+    // One 6,000-byte chunk from the transport, head 17 B, 10 ms packets. Capped: four reads of
+    // 1,500 B, one packet each, released at 20, 30, 40, 50 ms. Uncapped, one read of 6,000 B would
+    // wait for four packets and come out whole at 50 ms.
+    const run = async (conditions: typeof NONE): Promise<Array<[number, number]>> => {
+      const v = virtualClock();
+      const s = new ThrottlingScheduler(v.clock);
+      s.updateConditions(conditions);
+      const p = settled(createThrottleStage(() => s)(request(), async () => new Response(new Uint8Array(6000))));
+      await v.run(() => p.done);
+      const body = pieces(v, p.value!.body!);
+      await v.run(() => body.done);
+      expect(body.error).toBeUndefined();
+      s.dispose();
+      return body.got;
+    };
+    expect(await run({ ...NONE, downloadThroughput: 150_000 })).toEqual([[20_000, 1500], [30_000, 1500], [40_000, 1500], [50_000, 1500]]);
+    // Latency only (download not throttled): GetReadBufLen leaves the read whole.
+    expect((await run({ ...NONE, latencyMs: 5 })).map(([, n]) => n)).toEqual([6000]);
+  });
+
+  it('charges the response head before releasing it: a bigger head takes more packets', async () => {
+    // Head = status line "HTTP/1.1 200 \r\n" + blank line (17 B) + "x-pad: <k>\r\n" (k + 9 B).
+    // floor(head / 1500) + 1 packets of 10 ms: 17 B → 10 ms; exactly 1,500 B → 20 ms (one more than
+    // the bytes need); 3,026 B → 30 ms. The 100-byte body rides on the head's overshoot.
+    const run = async (pad: number | null): Promise<[number, number]> => {
+      const v = virtualClock();
+      const s = new ThrottlingScheduler(v.clock);
+      s.updateConditions({ ...NONE, downloadThroughput: 150_000 });
+      const init = pad === null ? {} : { headers: { 'x-pad': 'a'.repeat(pad) } };
+      const p = settled(createThrottleStage(() => s)(request(), async () => new Response(new Uint8Array(100), init)));
+      await v.run(() => p.done);
+      const head = v.now;
+      const body = pieces(v, p.value!.body!);
+      await v.run(() => body.done);
+      s.dispose();
+      return [head, body.got[body.got.length - 1]![0]];
+    };
+    expect(await run(null)).toEqual([10_000, 10_000]);
+    expect(await run(1500 - 26)).toEqual([20_000, 20_000]);
+    expect(await run(3000)).toEqual([30_000, 30_000]);
+  });
+
+  it('throttles a stream request body chunk by chunk on the upload budget, the count carried across chunks', async () => {
+    // Three 5,000-byte chunks at 15,000 B/s (100 ms packets): 4 packets (overshoot 1,000), then
+    // 4,000 B → 3 packets (overshoot 500), then 4,500 B → 4 packets (exactly 3 × 1,500 is not
+    // below zero). 11 packets in all = floor(15,000 / 1500) + 1.
+    const v = virtualClock();
+    const s = new ThrottlingScheduler(v.clock);
+    s.updateConditions({ ...NONE, uploadThroughput: 15_000 });
+    let left = 3;
+    const body = new ReadableStream<Uint8Array>({
+      pull(c) {
+        if (left-- > 0) c.enqueue(new Uint8Array(5000).fill(7));
+        else c.close();
+      },
+    }, { highWaterMark: 0 });
+    const sent: Array<[number, number]> = [];
+    let contentLength: string | null = 'unset';
+    const next = async (r: PipelineRequest): Promise<Response> => {
+      expect(r.body).toBeInstanceOf(ReadableStream);
+      contentLength = r.headers.get('content-length');
+      const reader = (r.body as ReadableStream<Uint8Array>).getReader();
+      for (;;) {
+        const step = await reader.read();
+        if (step.done) break;
+        sent.push([v.now, step.value.byteLength]);
+      }
+      return new Response('ok');
+    };
+    const p = settled(createThrottleStage(() => s)(request({ method: 'POST', body }), next));
+    await v.run(() => p.done);
+    expect(p.error).toBeUndefined();
+    expect(sent).toEqual([[400_000, 5000], [700_000, 5000], [1_100_000, 5000]]);
+    expect(contentLength).toBeNull(); // a stream of unknown length keeps none
+    s.dispose();
+  });
+
+  it('fails an idle request at its next read once offline, not before; released pieces stay readable', async () => {
+    const v = virtualClock();
+    const s = new ThrottlingScheduler(v.clock);
+    s.updateConditions({ ...NONE, downloadThroughput: 150_000 });
+    const source = handFed(100);
+    const p = settled(createThrottleStage(() => s)(request(), async () => new Response(source.stream)));
+    await v.run(() => p.done);
+    const reader = p.value!.body!.getReader();
+    await v.advanceTo(30_000); // head and the first 100 B released at 10 ms; the source has no more yet
+    expect(s.pending).toBe(0); // idle: no read waits in the scheduler
+    s.updateConditions(OFFLINE_NOW);
+    const first = settled(reader.read());
+    await v.settle();
+    expect(first.value).toEqual({ done: false, value: new Uint8Array(100) });
+    const second = settled(reader.read());
+    await v.settle();
+    expect(second.done).toBe(false); // not failed by the switch itself
+    source.chunk(100); // the next read: Read() checks offline first
+    await v.settle();
+    expect(second.done).toBe(true);
+    expect((second.error as Error).message).toBe('net::ERR_INTERNET_DISCONNECTED');
+    s.dispose();
+  });
+
+  it('does not fail an upload when offline is set: its queued chunk goes at once, the rest unthrottled', async () => {
+    const v = virtualClock();
+    const s = new ThrottlingScheduler(v.clock);
+    s.updateConditions({ ...NONE, uploadThroughput: 15_000 }); // 100 ms packets
+    let left = 3;
+    const body = new ReadableStream<Uint8Array>({
+      pull(c) {
+        if (left-- > 0) c.enqueue(new Uint8Array(5000));
+        else c.close();
+      },
+    }, { highWaterMark: 0 });
+    const sent: Array<[number, number]> = [];
+    let uploadError: unknown = null;
+    const next = async (r: PipelineRequest): Promise<Response> => {
+      const reader = (r.body as ReadableStream<Uint8Array>).getReader();
+      try {
+        for (;;) {
+          const step = await reader.read();
+          if (step.done) break;
+          sent.push([v.now, step.value.byteLength]);
+        }
+      } catch (err) {
+        uploadError = err;
+        throw err;
+      }
+      return new Response('ok');
+    };
+    const p = settled(createThrottleStage(() => s)(request({ method: 'POST', body }), next));
+    await v.advanceTo(450_000); // the first chunk went at 400 ms; the second waits (3 packets)
+    expect(sent).toEqual([[400_000, 5000]]);
+    s.updateConditions(OFFLINE_NOW);
+    await v.run(() => p.done);
+    expect(uploadError).toBeNull();
+    expect(sent).toEqual([[400_000, 5000], [450_000, 5000], [450_000, 5000]]);
+    // The response head is a download: it fails, as Chromium's Throttle(start) does while offline.
+    expect((p.error as Error).message).toBe('net::ERR_INTERNET_DISCONNECTED');
+    s.dispose();
+  });
+
+  it('a condition change mid-flight starts a new grid at the change and carries the remaining bytes', async () => {
+    // Head of 3,026 B (3 packets) at 150,000 B/s: one packet at 10 ms leaves 1,526 B. At 15 ms the
+    // rate drops to 15,000 B/s: the new grid starts at 15 ms (ticks at 115, 215 ms) and the head
+    // needs 2 more packets: released at 215 ms. (The old grid would give 200 ms; remaining bytes
+    // not carried, 315 ms; the old rate kept, 30 ms.)
+    const v = virtualClock();
+    const s = new ThrottlingScheduler(v.clock);
+    s.updateConditions({ ...NONE, downloadThroughput: 150_000 });
+    const p = settled(createThrottleStage(() => s)(request(), async () => new Response(new Uint8Array(100), { headers: { 'x-pad': 'a'.repeat(3000) } })));
+    await v.advanceTo(15_000);
+    s.updateConditions({ ...NONE, downloadThroughput: 15_000 });
+    await v.run(() => p.done);
+    expect(v.now).toBe(215_000);
+    const body = pieces(v, p.value!.body!);
+    await v.run(() => body.done);
+    expect(body.got).toEqual([[215_000, 100]]); // on the head's overshoot
+    s.dispose();
+  });
+
+  it('switching to no throttling releases everything queued at once: reads, latency, the rest unthrottled', async () => {
+    // 100 ms packets, 100 ms latency. A starts at 0: head at 200 ms, its body reads then one a tick.
+    // B starts at 250 ms and waits out its latency (to 350 ms). At 320 ms emulation goes off:
+    // A's queued read, B's latency record and every later read go at once.
+    const v = virtualClock();
+    const s = new ThrottlingScheduler(v.clock);
+    s.updateConditions({ ...NONE, latencyMs: 100, downloadThroughput: 15_000 });
+    const stage = createThrottleStage(() => s);
+    const a = settled(stage(request(), async () => new Response(new Uint8Array(15_000))));
+    await v.advanceTo(200_000);
+    expect(a.done).toBe(true);
+    const bodyA = pieces(v, a.value!.body!);
+    await v.advanceTo(250_000);
+    const b = settled(stage(request(), async () => new Response(new Uint8Array(15_000))));
+    await v.advanceTo(320_000);
+    expect(b.done).toBe(false);
+    expect(bodyA.got.length).toBe(1); // one 1,500 B read released at 300 ms
+    s.updateConditions(NONE);
+    await v.settle();
+    expect(b.done).toBe(true);
+    const bodyB = pieces(v, b.value!.body!);
+    await v.run(() => bodyA.done && bodyB.done);
+    expect(v.now).toBe(320_000);
+    expect(bodyA.got.reduce((n, [, len]) => n + len, 0)).toBe(15_000);
+    expect(bodyB.got).toEqual([[320_000, 15_000]]); // not capped any more either
+    expect(s.pending).toBe(0);
+    s.dispose();
+  });
+
+  it('throttles an upload and a download at once on separate budgets (they do not compete)', async () => {
+    // 150,000 B/s each way (10 ms packets). A uploads 15,000 B: 11 packets, sent at 110 ms. B
+    // downloads 15,000 B (head 17 B): 11 packets, its last piece at 110 ms. One shared budget
+    // would serve the 22 packets in turn and finish both near 220 ms.
+    const v = virtualClock();
+    const s = new ThrottlingScheduler(v.clock);
+    s.updateConditions({ ...NONE, downloadThroughput: 150_000, uploadThroughput: 150_000 });
+    const stage = createThrottleStage(() => s);
+    let uploaded = -1;
+    const a = settled(stage(request({ method: 'POST', body: new Uint8Array(15_000) }), async (r) => {
+      await new Response(r.body as ReadableStream<Uint8Array>).arrayBuffer();
+      uploaded = v.now;
+      return new Response(null, { status: 204 });
+    }));
+    const b = settled(stage(request(), async () => new Response(new Uint8Array(15_000))));
+    await v.run(() => b.done);
+    const body = pieces(v, b.value!.body!);
+    await v.run(() => body.done && a.done);
+    expect(uploaded).toBe(110_000);
+    expect(body.got.length).toBe(10);
+    expect(body.got[body.got.length - 1]).toEqual([110_000, 1500]);
+    s.dispose();
+  });
+
+  it('an end of body that arrives after offline was set fails, as Chromium\'s pending Read does; one read before does not', async () => {
+    // Chromium's loader reads ahead: once the last piece is released it reads again at once. If
+    // the end is already there, that read returns 0 and the body is complete, whatever happens
+    // later (the consumer reads the rest and the end from the data pipe). If it is not there yet,
+    // the read waits on the network, and its completion goes through Throttle(), which fails while
+    // offline (ERR_INTERNET_DISCONNECTED).
+    const run = async (endFirst: boolean) => {
+      const v = virtualClock();
+      const s = new ThrottlingScheduler(v.clock);
+      s.updateConditions({ ...NONE, downloadThroughput: 150_000 });
+      const source = handFed(100);
+      if (endFirst) source.end();
+      const p = settled(createThrottleStage(() => s)(request(), async () => new Response(source.stream)));
+      await v.run(() => p.done);
+      await v.advanceTo(30_000); // all 100 B released at 10 ms; nobody has read them
+      s.updateConditions(OFFLINE_NOW);
+      if (!endFirst) source.end();
+      await v.settle();
+      const body = pieces(v, p.value!.body!);
+      await v.run(() => body.done);
+      s.dispose();
+      return { got: body.got, error: (body.error as Error | undefined)?.message ?? null };
+    };
+    expect(await run(true)).toEqual({ got: [[30_000, 100]], error: null });
+    expect(await run(false)).toEqual({ got: [[30_000, 100]], error: 'net::ERR_INTERNET_DISCONNECTED' });
+  });
+});

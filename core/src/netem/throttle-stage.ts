@@ -526,6 +526,9 @@ class Download {
           // Encoded bytes that produced no output (a gzip trailer) still count.
           const rest = this.#wire ? (this.io.wireBytes() ?? 0) - this.#wireSeen : 0;
           if (rest <= 0) {
+            // The end is a read too: Chromium's Read() fails once offline before it looks (an end
+            // that was there when the last piece was released closed the body already, online).
+            if (s.offline) return this.fail(this.#offline(), true);
             this.#finish();
             this.io.close();
             return;
