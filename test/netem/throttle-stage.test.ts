@@ -10,6 +10,10 @@ import { ThrottlingScheduler, createThrottleStage, type SchedulerClock } from '.
 import type { PipelineRequest } from '../../core/src/fetch/transport.ts';
 import { createTappedBody, tapOf, type BodySink } from '../../core/src/fetch/body-tap.ts';
 import { session } from '../../hosts/node/index.ts';
+import { readFileSync } from 'node:fs';
+import { responseHeadBytes, type NetworkConditions } from '../../core/src/index.ts';
+import { netErrorCode } from '../../core/src/net/net-errors.ts';
+import { latencyUs, tickLengthUs } from '../../core/src/netem/throttling-scheduler.ts';
 
 /** A clock whose time moves only when `run` fires the next timer. */
 function virtualClock() {
@@ -288,17 +292,18 @@ describe('throttle stage on Node: encoded bytes', () => {
   });
 });
 
-/** Reads a body to its end (or error), noting the virtual time and size of each piece. */
-function pieces(v: ReturnType<typeof virtualClock>, body: ReadableStream<Uint8Array>) {
-  const state = { got: [] as Array<[number, number]>, done: false, error: undefined as unknown };
+/** Reads a body to its end (or error), noting the virtual time and size of each piece (and telling `onPiece`). */
+function pieces(v: ReturnType<typeof virtualClock>, body: ReadableStream<Uint8Array>, onPiece?: () => void) {
+  const state = { got: [] as Array<[number, number]>, done: false, error: undefined as unknown, endUs: null as number | null };
   const reader = body.getReader();
   void (async () => {
     for (;;) {
       const step = await reader.read();
       if (step.done) break;
       state.got.push([v.now, step.value.byteLength]);
+      onPiece?.();
     }
-  })().then(() => { state.done = true; }, (error: unknown) => { state.done = true; state.error = error; });
+  })().then(() => { state.done = true; state.endUs = v.now; }, (error: unknown) => { state.done = true; state.error = error; state.endUs = v.now; });
   return state;
 }
 
@@ -557,4 +562,238 @@ describe('throttle stage (virtual clock): Chromium behaviours through the stage'
     expect(await run(true)).toEqual({ got: [[30_000, 100]], error: null });
     expect(await run(false)).toEqual({ got: [[30_000, 100]], error: 'net::ERR_INTERNET_DISCONNECTED' });
   });
+});
+
+// ---- Chromium's vectors (../shared/vectors/netem/chromium-throttling.json) through the real stage ----
+
+interface VectorOutcome {
+  headers_us: number | null;
+  eof_us: number | null;
+  error: number | null;
+  error_us: number | null;
+  data_events: number;
+  data_us?: number[];
+}
+interface NetemVector {
+  id: string;
+  desc: string;
+  params: Record<string, number>;
+  expect: VectorOutcome[] | Record<string, unknown>;
+}
+const netemVectors = JSON.parse(
+  readFileSync(new URL('../../../shared/vectors/netem/chromium-throttling.json', import.meta.url), 'utf8'),
+) as NetemVector[];
+
+/** One request of a vector: started at `start` (µs), response head of H bytes, body of N bytes. */
+interface VectorRequest {
+  start: number;
+  H: number;
+  N: number;
+  /**
+   * The caller of the transaction's Read waits this long (µs) after each completion (and after the
+   * headers) before the next Read. In the stage that caller is the stage's own read-ahead (Chromium's
+   * URLLoader filling its data pipe), which reads whenever the pipe has room, so a slow reader of the
+   * response body never reaches the throttle below 512 KiB. What the throttle sees of such a Read is
+   * its bytes arriving that long after the previous completion: the transport hands over each
+   * 1,500-byte read (and finally the end) `readDelayUs` after the consumer got the previous piece.
+   */
+  readDelayUs?: number;
+}
+interface VectorScenario {
+  conditions: NetworkConditions;
+  requests: VectorRequest[];
+  change?: { at: number; conditions: NetworkConditions };
+}
+
+const down = (latencyMs: number, downloadThroughput: number): NetworkConditions => ({ ...NONE, latencyMs, downloadThroughput });
+
+/** The scenario of a vector, from its params and its desc (the same reading as test/kernel/netem-scheduler.test.ts). */
+function vectorScenario(v: NetemVector): VectorScenario {
+  const p = v.params;
+  const get = (k: string): number => {
+    const x = p[k];
+    if (typeof x !== 'number') throw new Error(`${v.id}: no param ${k}`);
+    return x;
+  };
+  const one = (H: number, N: number): VectorRequest[] => [{ start: 0, H, N }];
+  switch (v.id) {
+    case 'V1': // L=0, T=150000 (params), H=200, N=0, headers real at 0
+      return { conditions: down(get('latency_ms'), get('down')), requests: one(200, 0) };
+    case 'V2_H1501':
+    case 'V2_H2999': // H from params, T=150000, L=0, N=0
+      return { conditions: down(0, 150_000), requests: one(get('H'), 0) };
+    case 'V3': // L=100 ms, T=150000, H=200, send_end=0 (no body: the send end is the start), N=0
+      return { conditions: down(100, 150_000), requests: one(200, 0) };
+    case 'V5_n10': // n GETs, H=0, N=15000, L=0, T=150000
+      return { conditions: down(0, 150_000), requests: Array.from({ length: get('n') }, () => ({ start: 0, H: 0, N: 15_000 })) };
+    case 'V5b':
+      return { conditions: down(0, 150_000), requests: [{ start: 0, H: 0, N: 3000 }, { start: 0, H: 0, N: 30_000 }] };
+    case 'V5c':
+      return { conditions: down(0, 150_000), requests: [{ start: 0, H: 0, N: 30_000 }, { start: 105_000, H: 0, N: 30_000 }] };
+    case 'V6':
+      return { conditions: down(0, 150_000), requests: [{ start: 0, H: 0, N: 15_000, readDelayUs: 25_000 }] };
+    case 'V7':
+      return { conditions: down(0, 150_000), requests: one(0, 15_000), change: { at: 55_000, conditions: down(0, 15_000) } };
+    case 'V8b':
+      return { conditions: OFFLINE_NOW, requests: one(200, 1000) };
+    default:
+      if (v.id.startsWith('V4_')) {
+        expect(tickLengthUs(get('down'))).toBe(get('tick_us'));
+        expect(latencyUs(get('latency_ms'))).toBe(get('latency_us'));
+        return { conditions: down(get('latency_ms'), get('down')), requests: one(get('H'), get('N')) };
+      }
+      throw new Error(`no stage scenario for ${v.id}`);
+  }
+}
+
+// Packets Chromium charges per record (the head, then each read of at most 1500 bytes) with the
+// carried count, while download throttling is on.
+function packetsPerRecord(H: number, N: number): number[] {
+  const packets: number[] = [];
+  let count = H;
+  const charge = (): void => {
+    let n = 0;
+    for (; count >= 0; n++) count -= 1500;
+    packets.push(n);
+  };
+  charge();
+  for (let left = N; left > 0;) {
+    const r = Math.min(1500, left);
+    left -= r;
+    count += r;
+    charge();
+  }
+  return packets;
+}
+
+/**
+ * The head the fake transport answers with: a status line, the blank line and an `x-pad` header
+ * padded to H bytes. An HTTP response head is at least 17 bytes ("HTTP/1.1 200 \r\n\r\n"), so a
+ * vector's H = 0 is run with that smallest head, after checking that Chromium charges the same
+ * packets to every record with it (the timing is then identical, not approximated).
+ */
+function wireHead(H: number, N: number, throttled: boolean): { bytes: number; init: ResponseInit } {
+  const MIN = 17;
+  const bytes = H === 0 ? MIN : H;
+  if (H === 0 && throttled) expect(packetsPerRecord(MIN, N)).toEqual(packetsPerRecord(0, N));
+  if (bytes === MIN) return { bytes, init: {} };
+  expect(bytes).toBeGreaterThanOrEqual(MIN + 9);
+  return { bytes, init: { headers: { 'x-pad': 'a'.repeat(bytes - MIN - 9) } } };
+}
+
+/** Runs a vector's scenario through createThrottleStage on the virtual clock; one outcome per request. */
+async function runVectorThroughStage(sc: VectorScenario): Promise<VectorOutcome[]> {
+  const v = virtualClock();
+  const s = new ThrottlingScheduler(v.clock);
+  s.updateConditions(sc.conditions);
+  const stage = createThrottleStage(() => s);
+  const outcomes: VectorOutcome[] = [];
+  const finished: boolean[] = [];
+  const sizes: number[][] = [];
+  let transportCalls = 0;
+  // Test-side events at virtual times (starts, a condition change, a paced transport's reads).
+  const events: Array<{ at: number; fn: () => void }> = [];
+  const at = (t: number, fn: () => void): void => {
+    expect(t, 'a test event in the past').toBeGreaterThanOrEqual(v.now);
+    events.push({ at: t, fn });
+  };
+
+  const begin = (i: number, rq: VectorRequest): void => {
+    const out: VectorOutcome = { headers_us: null, eof_us: null, error: null, error_us: null, data_events: 0, data_us: [] };
+    outcomes[i] = out;
+    sizes[i] = [];
+    const head = wireHead(rq.H, rq.N, sc.conditions.downloadThroughput > 0);
+    const paced = rq.readDelayUs !== undefined ? handFed(null) : null;
+    let left = rq.N;
+    // The paced transport's next Read: 1,500 bytes, or the end.
+    const feed = (): void => {
+      if (left === 0) return paced!.end();
+      const r = Math.min(1500, left);
+      left -= r;
+      paced!.chunk(r);
+    };
+    // An instant network: the answer is there the moment the stage sends the request.
+    const next = async (): Promise<Response> => {
+      transportCalls++;
+      const response = new Response(paced !== null ? paced.stream : new Uint8Array(rq.N), head.init);
+      expect(responseHeadBytes(response)).toBe(head.bytes);
+      return response;
+    };
+    stage(request(), next).then((response) => {
+      out.headers_us = v.now;
+      if (paced !== null) at(v.now + rq.readDelayUs!, feed);
+      const body = pieces(v, response.body!, paced === null ? undefined : () => at(v.now + rq.readDelayUs!, feed));
+      void (async () => {
+        while (!body.done) await new Promise((r) => setImmediate(r));
+        out.data_us = body.got.map(([t]) => t);
+        out.data_events = body.got.length;
+        sizes[i] = body.got.map(([, n]) => n);
+        if (body.error === undefined) out.eof_us = body.endUs;
+        else {
+          out.error = netErrorCode((body.error as { code: string }).code);
+          out.error_us = body.endUs;
+        }
+        finished[i] = true;
+      })();
+    }, (err: { code: string }) => {
+      out.error = netErrorCode(err.code);
+      out.error_us = v.now;
+      finished[i] = true;
+    });
+  };
+
+  sc.requests.forEach((rq, i) => at(rq.start, () => begin(i, rq)));
+  if (sc.change) {
+    const change = sc.change;
+    at(change.at, () => s.updateConditions(change.conditions));
+  }
+  const allDone = (): boolean => sc.requests.every((_, i) => finished[i] === true);
+  for (let guard = 0; guard < 10_000; guard++) {
+    if (events.length === 0) {
+      await v.run(() => allDone() || events.length > 0);
+      if (events.length === 0) break;
+      continue;
+    }
+    // The earliest event first (insertion order among equal times).
+    let k = 0;
+    events.forEach((e, j) => { if (e.at < events[k]!.at) k = j; });
+    const ev = events.splice(k, 1)[0]!;
+    if (ev.at > v.now) await v.advanceTo(ev.at);
+    ev.fn();
+  }
+  await v.settle();
+  expect(allDone(), 'every request finished').toBe(true);
+  expect(s.pending).toBe(0);
+  // Offline before start: Chromium's Start fails at once, the network is never asked.
+  expect(transportCalls).toBe(sc.conditions.offline ? 0 : sc.requests.length);
+  sc.requests.forEach((rq, i) => {
+    if (outcomes[i]!.error !== null) return;
+    // Every byte came through, in pieces of at most one packet while download throttling is on.
+    expect(sizes[i]!.reduce((a, n) => a + n, 0)).toBe(rq.N);
+    if (sc.conditions.downloadThroughput > 0) expect(Math.max(0, ...sizes[i]!)).toBeLessThanOrEqual(1500);
+  });
+  s.dispose();
+  return outcomes;
+}
+
+describe('throttle stage (virtual clock): every request vector of chromium-throttling.json, to the µs', () => {
+  const requestVectors = netemVectors.filter((x) => x.id !== 'TICKS');
+
+  it('knows a scenario for each of the 15 request vectors', () => {
+    expect(requestVectors).toHaveLength(15);
+    for (const v of requestVectors) expect(() => vectorScenario(v), v.id).not.toThrow();
+  });
+
+  for (const vector of requestVectors) {
+    it(`${vector.id}: ${vector.desc}`, async () => {
+      const got = await runVectorThroughStage(vectorScenario(vector));
+      const want = vector.expect as VectorOutcome[];
+      expect(got).toHaveLength(want.length);
+      want.forEach((w, i) => {
+        const g = got[i]!;
+        expect({ ...g, data_us: undefined }, `request ${i}`).toEqual({ ...w, data_us: undefined });
+        if (w.data_us !== undefined) expect(g.data_us, `request ${i} data_us`).toEqual(w.data_us);
+      });
+    });
+  }
 });
