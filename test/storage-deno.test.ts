@@ -2,25 +2,16 @@
 // and the same folder shared between Deno and Node: one format, one lock.
 import * as esbuild from 'esbuild';
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createNodeFs } from '../adapters/fs-node.ts';
 import { createFileStorage } from '../adapters/storage-file.ts';
+import { denoBinary } from './harness/deno-binary.ts';
 
-const require = createRequire(import.meta.url);
-const denoBin = (() => {
-  try {
-    const bin = path.join(path.dirname(require.resolve('deno/package.json')), os.platform() === 'win32' ? 'deno.exe' : 'deno');
-    return existsSync(bin) ? bin : undefined;
-  } catch {
-    return undefined;
-  }
-})();
+const denoBin = denoBinary();
 
 const adapter = createFileStorage(createNodeFs());
 let root: string;

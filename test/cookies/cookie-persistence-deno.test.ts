@@ -2,9 +2,7 @@
 // vitest global setup): a Deno writer killed with SIGKILL after flushStore() leaves every flushed
 // persistent cookie, with identical fields, and no session cookie, for the next Deno process and
 // for Node (one file format).
-import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -13,19 +11,11 @@ import { createFileStorage } from '../../adapters/storage-file.ts';
 import { createNodeFs } from '../../adapters/fs-node.ts';
 import { Cookies } from '../../core/src/index.ts';
 import { spawnLineChild, type LineChild } from '../harness/line-child.ts';
+import { denoBinary } from '../harness/deno-binary.ts';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const distUrl = pathToFileURL(path.join(repo, 'dist/deno.js')).href;
-const require = createRequire(import.meta.url);
-// The binary itself (not the npm wrapper), so that SIGKILL reaches the Deno process.
-const denoBin = (() => {
-  try {
-    const bin = path.join(path.dirname(require.resolve('deno/package.json')), os.platform() === 'win32' ? 'deno.exe' : 'deno');
-    return existsSync(bin) ? bin : undefined;
-  } catch {
-    return undefined;
-  }
-})();
+const denoBin = denoBinary();
 
 // `deno run -A child.mjs <dist url> <folder> <write|read>`; each output line is a marker, then
 // optionally a space and JSON.

@@ -1,26 +1,10 @@
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { Core } from '../../core/src/wasm/core.ts';
 import { ThrottlingScheduler, latencyUs, netemKernel, realClock, tickLengthUs } from '../../core/src/netem/throttling-scheduler.ts';
 import type { NetworkConditions, SchedulerClock, ThrottleResult } from '../../core/src/netem/throttling-scheduler.ts';
+import { loadNetemVectors, type NetemVector as Vector, type VectorOutcome as Outcome } from '../netem/vectors.ts';
 
-interface Outcome {
-  headers_us: number | null;
-  eof_us: number | null;
-  error: number | null;
-  error_us: number | null;
-  data_events: number;
-  data_us?: number[];
-}
-interface Vector {
-  id: string;
-  desc: string;
-  params: Record<string, number>;
-  expect: Outcome[] | Record<string, { throughput_Bps: number; tick_us: number; effective_Bps: number }>;
-}
-const vectors: Vector[] = JSON.parse(
-  readFileSync(new URL('../../../shared/vectors/netem/chromium-throttling.json', import.meta.url), 'utf8'),
-) as Vector[];
+const vectors = loadNetemVectors();
 
 // ---- virtual time: an event queue and a fake clock with one timer ----
 

@@ -10,10 +10,10 @@ import { ThrottlingScheduler, createThrottleStage, type SchedulerClock } from '.
 import type { PipelineRequest } from '../../core/src/fetch/transport.ts';
 import { createTappedBody, tapOf, type BodySink } from '../../core/src/fetch/body-tap.ts';
 import { session } from '../../hosts/node/index.ts';
-import { readFileSync } from 'node:fs';
 import { responseHeadBytes, type NetworkConditions } from '../../core/src/index.ts';
 import { netErrorCode } from '../../core/src/net/net-errors.ts';
 import { latencyUs, tickLengthUs } from '../../core/src/netem/throttling-scheduler.ts';
+import { loadNetemVectors, type NetemVector, type VectorOutcome } from './vectors.ts';
 
 /** A clock whose time moves only when `run` fires the next timer. */
 function virtualClock() {
@@ -566,23 +566,7 @@ describe('throttle stage (virtual clock): Chromium behaviours through the stage'
 
 // ---- Chromium's vectors (../shared/vectors/netem/chromium-throttling.json) through the real stage ----
 
-interface VectorOutcome {
-  headers_us: number | null;
-  eof_us: number | null;
-  error: number | null;
-  error_us: number | null;
-  data_events: number;
-  data_us?: number[];
-}
-interface NetemVector {
-  id: string;
-  desc: string;
-  params: Record<string, number>;
-  expect: VectorOutcome[] | Record<string, unknown>;
-}
-const netemVectors = JSON.parse(
-  readFileSync(new URL('../../../shared/vectors/netem/chromium-throttling.json', import.meta.url), 'utf8'),
-) as NetemVector[];
+const netemVectors = loadNetemVectors();
 
 /** One request of a vector: started at `start` (µs), response head of H bytes, body of N bytes. */
 interface VectorRequest {
