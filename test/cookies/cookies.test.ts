@@ -374,6 +374,9 @@ describe(`ses.cookies on ${host.name}`, () => {
     expect(await ses.cookies.get({ url: url.href, name: 'chip' })).toEqual([]);
     expect((await ses.cookies.get({})).map((c: any) => c.name).sort()).toEqual(['chip', 'plain']);
     expect((await ses.cookies.get({ name: 'chip' })).length).toBe(1);
+    // remove() is DeleteCookies with no partition collection in the filter, which Chromium reads as all partitions.
+    await ses.cookies.remove(url.href, 'chip');
+    expect((await ses.cookies.get({})).map((c: any) => c.name)).toEqual(['plain']);
   });
 
   it('sends cookies with ses.fetch and stores Set-Cookie of every hop, redirects included', async () => {

@@ -278,7 +278,7 @@ export class Cookies extends EventEmitter {
     if (reasons.length > 0) throw new Error(cookieSetErrorMessage(reasons));
   }
 
-  /** Removes the cookies named `name` that would be sent to `url`. Always resolves. */
+  /** Removes the cookies named `name` that would be sent to `url`, in every partition (Chromium reads a deletion filter without a partition collection as all of them). Always resolves. */
   async remove(url: string, name: string): Promise<void> {
     if (typeof url !== 'string') throw new TypeError(`cookies.remove expects a url string, got ${describeValue(url)}`);
     if (typeof name !== 'string') throw new TypeError(`cookies.remove expects a name string, got ${describeValue(name)}`);
