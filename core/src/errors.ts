@@ -31,3 +31,17 @@ export function describeValue(value: unknown): string {
   if (typeof value === 'function') return 'a function';
   return `${typeof value} ${String(value)}`;
 }
+
+/**
+ * gin's argument conversion error (gin/arguments.cc Arguments::ThrowError), which Electron's native
+ * methods throw synchronously when argument `index` cannot be converted to the parameter's type.
+ */
+export function argumentConversionError(index: number, value: unknown): TypeError {
+  const shown = typeof value === 'object' && value !== null ? (Array.isArray(value) ? value.join(',') : '#<Object>') : String(value);
+  return new TypeError(`Error processing argument at index ${index}, conversion failure from ${shown}`);
+}
+
+/** gin's error when a native method gets fewer arguments than it takes. */
+export function insufficientArguments(): TypeError {
+  return new TypeError('Insufficient number of arguments.');
+}

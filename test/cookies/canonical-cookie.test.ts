@@ -13,6 +13,7 @@ import {
   createSanitizedCookie,
   parseSetCookie,
 } from '../../core/src/cookies/index.ts';
+import { cookieSetErrorMessage } from '../../core/src/cookies/inclusion-status.ts';
 
 const NOW = Date.UTC(2026, 0, 1);
 const DAY = 24 * 60 * 60 * 1000;
@@ -328,5 +329,24 @@ describe('Electron session.json cookie vectors (creation and validation)', () =>
     expect(reasons(createSanitizedCookie({ ...base, path: `/${'p'.repeat(1024)}` }, NOW))).toEqual([R.EXCLUDE_ATTRIBUTE_VALUE_EXCEEDS_MAX_SIZE]);
     expect(reasons(createSanitizedCookie({ ...base, name: '', value: '__Host-x' }, NOW))).toEqual([R.EXCLUDE_INVALID_PREFIX]);
     expect(created(createSanitizedCookie({ ...base, expiry: NOW + 1000 * DAY }, NOW)).expiry).toBe(NOW + 400 * DAY);
+  });
+
+  test('createSanitizedCookie: a Secure cookie from a non-cryptographic URL carries WARN_TENTATIVELY_ALLOWING_SECURE_SOURCE_SCHEME even when rejected', () => {
+    // CreateSanitizedCookie adds the warning as soon as the URL is valid, before
+    // `if (!status->IsInclude()) return nullptr;`, so Electron's error text includes it.
+    const W = 'WARN_TENTATIVELY_ALLOWING_SECURE_SOURCE_SCHEME';
+    const rejected = electronSet({ url: 'http://127.0.0.1', name: 'BadCookie', value: 'test;test', sameSite: 'no_restriction' });
+    expect(rejected).toEqual({ ok: false, reasons: [R.EXCLUDE_DISALLOWED_CHARACTER], warnings: [W] });
+    expect(cookieSetErrorMessage(reasons(rejected) as R[], rejected.warnings)).toBe(
+      'Failed to set cookie - The cookie contains ASCII control charactersEXCLUDE_DISALLOWED_CHARACTER, WARN_TENTATIVELY_ALLOWING_SECURE_SOURCE_SCHEME, NO_EXEMPTION',
+    );
+    // A bad Domain attribute fails the same way, still with the warning; an invalid URL adds none.
+    expect(electronSet({ url: 'http://127.0.0.1', name: 'a', domain: 'other.com', secure: true }).warnings).toEqual([W]);
+    expect(electronSet({ url: 'asdf', name: 'a', secure: true }).warnings).toEqual([]);
+    // Not Secure, or a cryptographic URL: no warning.
+    expect(electronSet({ url: 'http://127.0.0.1', name: 'BadCookie', value: 'test;test' }).warnings).toEqual([]);
+    expect(electronSet({ url: 'https://a.com', name: 'BadCookie', value: 'test;test', secure: true }).warnings).toEqual([]);
+    // Success keeps it too.
+    expect(electronSet({ url: 'http://127.0.0.1', name: 'a', value: 'b', secure: true }).warnings).toEqual([W]);
   });
 });

@@ -167,6 +167,30 @@ describe('CookieStore: change order and causes', () => {
     ]);
   });
 
+  it('reports inserted-no-change-overwrite when only priority, source scheme or source port change (IsWebEquivalentTo)', () => {
+    const { store, changes, log } = recordingStore();
+    store.setCanonicalCookie(make('https://example.com/', 'a=1; Max-Age=3600'), url, { now: T0 });
+    // Priority is not compared.
+    store.setCanonicalCookie(make('https://example.com/', 'a=1; Max-Age=3600; Priority=High'), url, { now: T0 });
+    // Nor the source scheme and port (scheme- and port-bound cookies off: IsSecure() is the Secure attribute).
+    const http = new URL('http://example.com:8080/');
+    store.setCanonicalCookie(make('http://example.com:8080/', 'a=1; Max-Age=3600; Priority=High'), http, { now: T0 });
+    expect(changes.map((c) => [c.cookie.priority, c.cookie.sourceScheme, c.cookie.sourcePort])).toEqual([
+      ['medium', 'secure', 443],
+      ['medium', 'secure', 443],
+      ['high', 'secure', 443],
+      ['high', 'secure', 443],
+      ['high', 'non_secure', 8080],
+    ]);
+    expect(log()).toEqual([
+      'inserted a=1 +',
+      'overwrite a=1',
+      'inserted-no-change-overwrite a=1 +',
+      'overwrite a=1',
+      'inserted-no-change-overwrite a=1 +',
+    ]);
+  });
+
   it('reports an already-expired replacement as expired-overwrite alone, storing nothing', () => {
     const { sink, puts } = recordingSink();
     const { store, changes, log } = recordingStore({ sink });

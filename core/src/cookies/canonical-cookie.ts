@@ -786,6 +786,9 @@ export function createSanitizedCookie(details: SanitizedCookieDetails, now: numb
     cookieDomain = getCookieDomain(url, domainAttribute, status);
     if (cookieDomain === null) status.exclude(CookieExclusionReason.EXCLUDE_INVALID_DOMAIN);
   }
+  // Added for any valid URL, before the IsInclude() return, so a rejection reports it too.
+  const cryptographic = url !== null && isCryptographicScheme(url);
+  if (url !== null && details.secure && !cryptographic) status.warn(CookieWarningReason.WARN_TENTATIVELY_ALLOWING_SECURE_SOURCE_SCHEME);
 
   let encodedPath = '/';
   if (url !== null) {
@@ -815,8 +818,6 @@ export function createSanitizedCookie(details: SanitizedCookieDetails, now: numb
   if (details.lastAccess !== null && details.creation === null) status.exclude(CookieExclusionReason.EXCLUDE_FAILURE_TO_STORE);
   if (!status.isInclude() || url === null || cookieDomain === null) return fail(status);
 
-  const cryptographic = isCryptographicScheme(url);
-  if (details.secure && !cryptographic) status.warn(CookieWarningReason.WARN_TENTATIVELY_ALLOWING_SECURE_SOURCE_SCHEME);
   const creation = details.creation ?? now;
   const cookie: CanonicalCookie = {
     name,

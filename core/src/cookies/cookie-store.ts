@@ -228,18 +228,13 @@ let lastBucketKey = '';
 let previousBucketDomain = '';
 let previousBucketKey = '';
 
-/** `CanonicalCookie::HasEquivalentDataMembers` for two cookies with the same unique key. */
+/**
+ * `CanonicalCookie::IsWebEquivalentTo` for two cookies with the same unique key: value, Secure,
+ * SameSite, HttpOnly and expiry (not priority, source scheme or port; scheme-bound cookies are off,
+ * so `IsSecure()` is the Secure attribute).
+ */
 function sameData(a: CanonicalCookie, b: CanonicalCookie): boolean {
-  return (
-    a.value === b.value &&
-    a.expiry === b.expiry &&
-    a.secure === b.secure &&
-    a.httpOnly === b.httpOnly &&
-    a.sameSite === b.sameSite &&
-    a.priority === b.priority &&
-    a.sourceScheme === b.sourceScheme &&
-    a.sourcePort === b.sourcePort
-  );
+  return a.value === b.value && a.secure === b.secure && a.sameSite === b.sameSite && a.httpOnly === b.httpOnly && a.expiry === b.expiry;
 }
 
 const US = 1000;

@@ -1,3 +1,4 @@
+import { argumentConversionError } from '../errors.ts';
 /** Electron's `setSSLConfig` argument. */
 export interface SSLConfig {
   /** Lowest TLS version; Electron accepts only `'tls1.2'` and `'tls1.3'` (default `'tls1.2'`). */
@@ -54,12 +55,9 @@ const OPENSSL_CIPHER_NAMES: ReadonlyMap<number, string> = new Map([
 
 const VERSIONS: Readonly<Record<string, 'TLSv1.2' | 'TLSv1.3'>> = { 'tls1.2': 'TLSv1.2', 'tls1.3': 'TLSv1.3' };
 
-// gin's argument conversion error (gin/arguments.cc ThrowError), which Electron's
-// Converter<network::mojom::SSLConfigPtr> triggers by returning false.
-function conversionFailure(value: unknown): TypeError {
-  const shown = typeof value === 'object' && value !== null ? (Array.isArray(value) ? value.join(',') : '#<Object>') : String(value);
-  return new TypeError(`Error processing argument at index 0, conversion failure from ${shown}`);
-}
+// gin's argument conversion error, which Electron's Converter<network::mojom::SSLConfigPtr>
+// triggers by returning false.
+const conversionFailure = (value: unknown): TypeError => argumentConversionError(0, value);
 
 /**
  * Validates `setSSLConfig`'s argument as Electron's converter does (electron

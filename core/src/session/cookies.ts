@@ -1,7 +1,7 @@
 // Electron's `ses.cookies` (shell/browser/api/electron_api_cookies.cc) over the session's
 // CookieStore, and the request stage that sends and stores cookies for `ses.fetch`.
 
-import { describeValue } from '../errors.ts';
+import { argumentConversionError, insufficientArguments } from '../errors.ts';
 import { EventEmitter } from '../events.ts';
 import type { StorageStore } from '../storage/port.ts';
 import type { BeforeExitPort } from '../host.ts';
@@ -18,7 +18,7 @@ import {
 import { CookieStore, type CookieChange, type CookieChangeCause, type CookieListOptions } from '../cookies/cookie-store.ts';
 import { CookiePersistence, type UnreadableCookieRecord } from '../cookies/cookie-persistence.ts';
 import type { SameSiteContext } from '../cookies/cookie-index.ts';
-import { cookieSetErrorMessage } from '../cookies/inclusion-status.ts';
+import { CookieExclusionReason, cookieSetErrorMessage } from '../cookies/inclusion-status.ts';
 import type { CookieSameSite } from '../cookies/parse-set-cookie.ts';
 
 /** Electron's Cookie structure. `expirationDate` (seconds) only for persistent cookies. */
@@ -193,10 +193,16 @@ export class Cookies extends EventEmitter {
    * Cookies matching `filter`. With `url`, only those that would be sent to it (SameSite and
    * HttpOnly ignored, no partitioned cookie, as in Electron); without, every cookie. Then filtered by
    * `name`, `path` (exact), `domain` (Chromium's IsDomainMatch: the cookie's domain or a subdomain
-   * of a domain cookie), `secure`, `session`, `httpOnly`.
+   * of a domain cookie), `secure`, `session`, `httpOnly`. A missing or non-object filter throws
+   * gin's TypeError at once, as Electron's native method does.
    */
-  async get(filter: CookiesGetFilter = {}): Promise<Cookie[]> {
-    if (typeof filter !== 'object' || filter === null) throw new TypeError(`cookies.get expects a filter object, got ${describeValue(filter)}`);
+  get(filter: CookiesGetFilter): Promise<Cookie[]> {
+    if (arguments.length === 0) throw insufficientArguments();
+    if ((typeof filter !== 'object' && typeof filter !== 'function') || filter === null) throw argumentConversionError(0, filter);
+    return this.#get(filter);
+  }
+
+  async #get(filter: CookiesGetFilter): Promise<Cookie[]> {
     const jar = this.#ready ?? (await this.#load());
     // Named reads (one inline cache each), not a keyed read per field name.
     const f = filter as { url?: unknown; name?: unknown; domain?: unknown; path?: unknown; secure?: unknown; session?: unknown; httpOnly?: unknown };
@@ -238,22 +244,30 @@ export class Cookies extends EventEmitter {
 
   /**
    * Sets a cookie with Electron's defaults (`sameSite` `lax`; `secure` true for `no_restriction`)
-   * and rejections (`Failed to set cookie - ...`). May overwrite an equivalent cookie.
+   * and rejections (`Failed to set cookie - ...`). May overwrite an equivalent cookie. Details
+   * that are not an object throw gin's TypeError at once, as Electron's native method does.
    */
-  async set(details: CookiesSetDetails): Promise<void> {
-    if (typeof details !== 'object' || details === null) throw new TypeError(`cookies.set expects a details object, got ${describeValue(details)}`);
+  set(details: CookiesSetDetails): Promise<void> {
+    if (arguments.length === 0) throw insufficientArguments();
+    if (typeof details !== 'object' || details === null || Array.isArray(details)) throw argumentConversionError(0, details);
+    return this.#set(details);
+  }
+
+  async #set(details: CookiesSetDetails): Promise<void> {
     const url = stringField(details, 'url');
     if (url === undefined) throw new Error("Missing required option 'url'");
-    const rawSameSite = (details as unknown as Record<string, unknown>)['sameSite'];
+    // Electron reads it with FindString: a value that is not a string counts as absent (lax).
+    const rawSameSite = stringField(details, 'sameSite');
     let sameSite: CookieSameSite = 'lax';
     if (rawSameSite !== undefined) {
-      if (typeof rawSameSite !== 'string' || !SAME_SITE_VALUES.has(rawSameSite)) {
-        throw new Error(`Failed to convert '${String(rawSameSite)}' to an appropriate cookie same site value`);
-      }
+      if (!SAME_SITE_VALUES.has(rawSameSite)) throw new Error(`Failed to convert '${rawSameSite}' to an appropriate cookie same site value`);
       sameSite = rawSameSite as CookieSameSite;
     }
     const secure = boolField(details, 'secure') ?? sameSite === 'no_restriction';
     const httpOnly = boolField(details, 'httpOnly') ?? false;
+    // An invalid URL is refused before anything else is looked at, with this one reason.
+    const source = urlOrNull(url);
+    if (source === null) throw new Error(cookieSetErrorMessage([CookieExclusionReason.EXCLUDE_INVALID_DOMAIN]));
     const jar = this.#ready ?? (await this.#load());
     const now = jar.currentTime();
     const created = createSanitizedCookie(
@@ -273,19 +287,25 @@ export class Cookies extends EventEmitter {
       now,
     );
     if (!created.ok) throw new Error(cookieSetErrorMessage(created.reasons, created.warnings));
-    const source = new URL(url);
     const reasons = jar.setCanonicalCookie(created.cookie, source, { httpApi: httpOnly, sameSiteContext: 'same-site', now });
     if (reasons.length > 0) throw new Error(cookieSetErrorMessage(reasons));
   }
 
   /** Removes the cookies named `name` that would be sent to `url`, in every partition (Chromium reads a deletion filter without a partition collection as all of them). Always resolves. */
-  async remove(url: string, name: string): Promise<void> {
-    if (typeof url !== 'string') throw new TypeError(`cookies.remove expects a url string, got ${describeValue(url)}`);
-    if (typeof name !== 'string') throw new TypeError(`cookies.remove expects a name string, got ${describeValue(name)}`);
+  remove(url: string, name: string): Promise<void> {
+    if (arguments.length < 2) throw insufficientArguments();
+    if (typeof url !== 'string') throw argumentConversionError(0, url);
+    if (typeof name !== 'string') throw argumentConversionError(1, name);
+    return this.#remove(url, name);
+  }
+
+  async #remove(url: string, name: string): Promise<void> {
     const jar = this.#ready ?? (await this.#load());
     const parsed = urlOrNull(url);
     if (parsed === null) return;
-    const victims = jar.getCookieList(parsed, { includeHttpOnly: true, partitions: 'all', updateAccessTime: false, now: this.#now() });
+    // Chromium's DeleteMatchingCookies tests every cookie, expired or not, and collects none as
+    // expired on the way: read at time 0, so that nothing counts as expired and nothing is swept.
+    const victims = jar.getCookieList(parsed, { includeHttpOnly: true, partitions: 'all', updateAccessTime: false, now: 0 });
     for (const cookie of victims) if (cookie.name === name) jar.deleteCookie(cookie);
   }
 
