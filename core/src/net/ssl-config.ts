@@ -1,4 +1,5 @@
 import { argumentConversionError } from '../errors.ts';
+
 /** Electron's `setSSLConfig` argument. */
 export interface SSLConfig {
   /** Lowest TLS version; Electron accepts only `'tls1.2'` and `'tls1.3'` (default `'tls1.2'`). */
