@@ -376,6 +376,28 @@ describe(`ses.cookies on ${host.name}`, () => {
     expect((await a.cookies.get({})).length).toBe(1);
   });
 
+  it('stores the Set-Cookie of a 304 that revalidates a cached entry, and none from a response that clears cookies', async () => {
+    if (!host.capabilities.has('cookie-headers')) return void console.log(`skipped on ${host.name}: no capability 'cookie-headers' (the browser's fetch owns Cookie and Set-Cookie)`);
+    const ses = freshSession('cookie-304');
+    const at = (params: Record<string, string>) => `${host.fixturesUrl}/cacheable?${new URLSearchParams(params)}`;
+    // A 304 merged into the cached entry still hands its Set-Cookie to the jar (the entry keeps none).
+    const url = at({ id: `r304-${Date.now()}-${partitionCounter++}`, cc: 'no-cache', etag: '"e1"', set: 'r304=1; Path=/' });
+    await (await ses.fetch(url)).text();
+    expect((await ses.cookies.get({ name: 'r304' })).length).toBe(1);
+    await ses.cookies.remove(host.fixturesUrl, 'r304');
+    const again = await ses.fetch(url);
+    await again.text();
+    expect(again.headers.get('x-count')).toBe('2'); // answered 304, served from the entry
+    expect((await ses.cookies.get({ name: 'r304' })).length).toBe(1);
+    // Clear-Site-Data with "cookies" or "*" (quoted, as the header has them): none of that response's cookies is stored.
+    const csd = (name: string, value: string) => at({ id: `csd-${name}-${Date.now()}`, cc: 'no-store', set: `${name}=1; Path=/`, h: `clear-site-data:${value}` });
+    await (await ses.fetch(csd('csdcookies', '"cache", "cookies"'))).text();
+    await (await ses.fetch(csd('csdstar', '"*"'))).text();
+    await (await ses.fetch(csd('csdcache', '"cache"'))).text();
+    await (await ses.fetch(csd('csdbare', 'cookies'))).text();
+    expect((await ses.cookies.get({})).map((c: any) => c.name).filter((n: string) => n.startsWith('csd')).sort()).toEqual(['csdbare', 'csdcache']);
+  });
+
   it('removes a cookie without collecting expired ones on the way (Chromium DeleteMatchingCookies)', async () => {
     let now = Date.now();
     const cookies = Cookies.create({ openStore: null, now: () => now });
@@ -429,10 +451,15 @@ describe(`ses.cookies on ${host.name}`, () => {
     expect((await ses.cookies.get({ url: `${origin}/cookies` })).map((c: any) => c.name)).toEqual(['hop2', 'foo', 'same', 'hop1']);
     // Longest path first on the next request.
     expect((await (await ses.fetch(`${origin}/cookies`)).json()).cookie).toBe('hop2=2; foo=bar; same=site; hop1=1');
-    // credentials: 'omit' neither sends nor stores; an own Cookie header is sent as is.
+    // credentials: 'omit' neither sends nor stores.
     expect((await (await ses.fetch(`${origin}/cookies?set=x%3D1`, { credentials: 'omit' })).json()).cookie).toBe(null);
     expect((await ses.cookies.get({ name: 'x' })).length).toBe(0);
-    expect((await (await ses.fetch(`${origin}/cookies`, { headers: { cookie: 'test=12345' } })).json()).cookie).toBe('test=12345');
+    // A caller's Cookie header: replaced by the jar's line when the jar has cookies for the URL
+    // (Chromium's URLRequestHttpJob SetHeader), sent as written when it has none.
+    const replaced = (await (await ses.fetch(`${origin}/cookies`, { headers: { cookie: 'test=12345' } })).json()).cookie;
+    expect(replaced).toContain('foo=bar');
+    expect(replaced).not.toContain('test=12345');
+    expect((await (await freshSession('fetch-own-cookie').fetch(`${origin}/cookies`, { headers: { cookie: 'test=12345' } })).json()).cookie).toBe('test=12345');
     // 'same-origin' with an Origin header of another origin sends none (Chromium's credentials mode).
     const foreign = await ses.fetch(`${origin}/cookies`, { headers: { origin: 'https://elsewhere.example' } });
     expect((await foreign.json()).cookie).toBe(null);
@@ -453,13 +480,24 @@ describe(`ses.cookies on ${host.name}`, () => {
     expect(ctx('GET', {})).toBe('same-site');
     expect(ctx('POST', {})).toBe('same-site');
     expect(ctx('GET', { initiator: 'https://api.site.com:8443' })).toBe('same-site'); // same site, other origin
-    expect(ctx('GET', { initiator: 'http://www.site.com' })).toBe('lax'); // schemeful: http is another site
-    // A cross-site initiator under a same-site top level: Lax, or Lax-unsafe for an unsafe method, main frame or not.
-    expect(ctx('GET', { initiator: other })).toBe('lax');
-    expect(ctx('HEAD', { initiator: other })).toBe('lax');
-    expect(ctx('POST', { initiator: other })).toBe('lax-unsafe');
-    expect(ctx('put', { initiator: other })).toBe('lax-unsafe');
-    expect(ctx('POST', { initiator: other, topLevelSite: 'https://site.com/' })).toBe('lax-unsafe');
+    expect(ctx('GET', { initiator: 'http://www.site.com' })).toBe('cross-site'); // schemeful: http is another site
+    // A cross-site initiator under a same-site (or absent) top level is cross-site unless the request
+    // is a main-frame navigation: Chromium's cookie_util ComputeSameSiteContext gives SAME_SITE_LAX
+    // only `if (!is_http || is_main_frame_navigation)`, CROSS_SITE otherwise.
+    expect(ctx('GET', { initiator: other })).toBe('cross-site');
+    expect(ctx('HEAD', { initiator: other })).toBe('cross-site');
+    expect(ctx('POST', { initiator: other })).toBe('cross-site');
+    expect(ctx('put', { initiator: other })).toBe('cross-site');
+    expect(ctx('POST', { initiator: other, topLevelSite: 'https://site.com/' })).toBe('cross-site');
+    // The same as a main-frame navigation: Lax, or Lax-unsafe for an unsafe method.
+    expect(ctx('GET', { initiator: other, isMainFrameNavigation: true })).toBe('lax');
+    expect(ctx('HEAD', { initiator: other, isMainFrameNavigation: true })).toBe('lax');
+    expect(ctx('put', { initiator: other, isMainFrameNavigation: true })).toBe('lax-unsafe');
+    // siteForCookies (ses.fetch's first URL, kept over redirects) is the top level when topLevelSite is absent.
+    expect(ctx('GET', { siteForCookies: other })).toBe('cross-site');
+    expect(ctx('GET', { siteForCookies: 'https://site.com/start' })).toBe('same-site');
+    expect(ctx('GET', { siteForCookies: other, topLevelSite: 'https://site.com/' })).toBe('same-site');
+    expect(ctx('GET', { siteForCookies: other, isMainFrameNavigation: true })).toBe('same-site');
     // A subresource of a cross-site page: cross-site, whatever the initiator.
     expect(ctx('GET', { topLevelSite: other })).toBe('cross-site');
     expect(ctx('GET', { initiator: url.origin, topLevelSite: other })).toBe('cross-site');
@@ -469,8 +507,14 @@ describe(`ses.cookies on ${host.name}`, () => {
     expect(ctx('POST', { initiator: other, topLevelSite: other, isMainFrameNavigation: true })).toBe('lax-unsafe');
     expect(ctx('GET', { topLevelSite: other, isMainFrameNavigation: true })).toBe('same-site');
     expect(ctx('GET', { initiator: url.origin, topLevelSite: other, isMainFrameNavigation: true })).toBe('same-site');
-    // Responses: cross-site only under a cross-site top level that is not a main-frame navigation.
-    expect(responseSameSiteContext(url, { initiator: other })).toBe('same-site');
+    // Responses (ComputeSameSiteContextForResponse, the same computation, Strict normalised to Lax):
+    // cross-site under a cross-site top level or with a cross-site initiator, unless a main-frame navigation.
+    expect(responseSameSiteContext(url, {})).toBe('same-site');
+    expect(responseSameSiteContext(url, { initiator: other })).toBe('cross-site');
+    expect(responseSameSiteContext(url, { initiator: 'https://api.site.com' })).toBe('same-site');
+    expect(responseSameSiteContext(url, { initiator: other, isMainFrameNavigation: true })).toBe('same-site');
+    expect(responseSameSiteContext(url, { initiator: other, topLevelSite: other, isMainFrameNavigation: true })).toBe('same-site');
+    expect(responseSameSiteContext(url, { siteForCookies: other })).toBe('cross-site');
     expect(responseSameSiteContext(url, { topLevelSite: other })).toBe('cross-site');
     expect(responseSameSiteContext(url, { topLevelSite: 'https://a.site.com' })).toBe('same-site');
     expect(responseSameSiteContext(url, { topLevelSite: other, isMainFrameNavigation: true })).toBe('same-site');
@@ -495,9 +539,19 @@ describe(`ses.cookies on ${host.name}`, () => {
     const all = ['lax', 'none', 'old', 'strict', 'young'];
     expect(await sent({})).toEqual(all);
     expect(await sent({ initiator: 'http://127.0.0.1:1' })).toEqual(all); // same site (ports do not count)
-    // Cross-site initiator, same-site top level: no Strict; an unsafe method carries only None and young Lax-by-default cookies.
-    expect(await sent({ initiator: other })).toEqual(['lax', 'none', 'old', 'young']);
-    expect(await sent({ initiator: other, method: 'POST' })).toEqual(['none', 'young']);
+    // Cross-site initiator, same-site top level, not a main-frame navigation: cross-site (Chromium's
+    // ComputeSameSiteContext is Lax only for a main-frame navigation), so only SameSite=None goes.
+    expect(await sent({ initiator: other })).toEqual(['none']);
+    expect(await sent({ initiator: other, method: 'POST' })).toEqual(['none']);
+    // As a main-frame navigation: no Strict; an unsafe method carries only None and young Lax-by-default cookies.
+    expect(await sent({ initiator: other, isMainFrameNavigation: true })).toEqual(['lax', 'none', 'old', 'young']);
+    expect(await sent({ initiator: other, isMainFrameNavigation: true, method: 'POST' })).toEqual(['none', 'young']);
+    // An Origin header is the initiator when there is no initiator option (Electron's
+    // net-client-request.ts passes it; the URL loader makes it request_initiator).
+    expect(await sent({ headers: { origin: other }, credentials: 'include' })).toEqual(['none']);
+    expect(await sent({ headers: { origin: other }, credentials: 'include', isMainFrameNavigation: true })).toEqual(['lax', 'none', 'old', 'young']);
+    expect(await sent({ headers: { origin: other }, credentials: 'include', initiator: origin })).toEqual(all);
+    expect(await sent({ headers: { origin } })).toEqual(all);
     // A subresource of a cross-site page: only SameSite=None.
     expect(await sent({ initiator: other, topLevelSite: other })).toEqual(['none']);
     expect(await sent({ initiator: other, topLevelSite: other, method: 'POST' })).toEqual(['none']);
@@ -505,14 +559,54 @@ describe(`ses.cookies on ${host.name}`, () => {
     expect(await sent({ initiator: other, topLevelSite: other, isMainFrameNavigation: true })).toEqual(['lax', 'none', 'old', 'young']);
     expect(await sent({ initiator: other, topLevelSite: other, isMainFrameNavigation: true, method: 'POST' })).toEqual(['none', 'young']);
     expect(await sent({ initiator: origin, topLevelSite: other, isMainFrameNavigation: true })).toEqual(all);
-    // Storing: a cross-site top level only takes SameSite=None; an initiator alone or a main-frame navigation takes all.
+    // Storing: a cross-site top level or a cross-site initiator only takes SameSite=None (Chromium's
+    // ComputeSameSiteContextForResponse); a main-frame navigation takes all.
     const stored = async (name: string) => (await ses.cookies.get({ name })).length === 1;
     await set('x-lax=1; SameSite=Lax', { initiator: other, topLevelSite: other });
     await set('x-none=1; SameSite=None; Secure', { initiator: other, topLevelSite: other });
     await set('i-strict=1; SameSite=Strict', { initiator: other });
+    await set('i-default=1', { initiator: other });
+    await set('i-none=1; SameSite=None; Secure', { initiator: other });
+    await set('h-lax=1; SameSite=Lax', { headers: { origin: other }, credentials: 'include' });
+    await set('s-strict=1; SameSite=Strict', { initiator: 'http://127.0.0.1:1' });
     await set('m-strict=1; SameSite=Strict', { initiator: other, topLevelSite: other, isMainFrameNavigation: true });
     await set('m-default=1', { initiator: other, topLevelSite: other, isMainFrameNavigation: true, method: 'POST' });
-    expect([await stored('x-lax'), await stored('x-none'), await stored('i-strict'), await stored('m-strict'), await stored('m-default')]).toEqual([false, true, true, true, true]);
+    await set('n-lax=1; SameSite=Lax', { initiator: other, isMainFrameNavigation: true });
+    const names = ['x-lax', 'x-none', 'i-strict', 'i-default', 'i-none', 'h-lax', 's-strict', 'm-strict', 'm-default', 'n-lax'];
+    const got: Record<string, boolean> = {};
+    for (const name of names) got[name] = await stored(name);
+    expect(got).toEqual({ 'x-lax': false, 'x-none': true, 'i-strict': false, 'i-default': false, 'i-none': true, 'h-lax': false, 's-strict': true, 'm-strict': true, 'm-default': true, 'n-lax': true });
+  });
+
+  it('keeps the first URL as the top-level site of every redirect hop, unless a main-frame navigation', async () => {
+    if (!host.capabilities.has('cookie-headers')) return void console.log(`skipped on ${host.name}: no capability 'cookie-headers' (the browser's fetch owns Cookie and Set-Cookie)`);
+    // Electron's URL loader sets site_for_cookies = SiteForCookies::FromUrl(original URL), and
+    // net::RedirectInfo keeps it on every hop (NEVER_CHANGE_URL) unless the request updates the
+    // first-party URL on redirect (main-frame navigations).
+    const ses: any = freshSession('redirect-site');
+    const target = host.fixturesUrl; // http://127.0.0.1:<port>
+    const start = `http://localhost:${new URL(target).port}`; // another site, the same server
+    const enc = encodeURIComponent;
+    for (const line of ['lax=1; SameSite=Lax', 'strict=1; SameSite=Strict', 'none=1; SameSite=None; Secure', 'default=1']) {
+      await (await ses.fetch(`${target}/cookies?set=${enc(line)}`)).json();
+    }
+    const hop = (prefix: string) => `${target}/cookies?${['lax=1; SameSite=Lax', 'none=1; SameSite=None; Secure', 'default=1'].map((l) => `set=${enc(prefix + l)}`).join('&')}`;
+    const names = (cookie: string | null) => (cookie === null ? [] : cookie.split('; ').map((pair) => pair.split('=')[0]).sort());
+    const storedWith = async (prefix: string) => (await ses.cookies.get({ url: target })).map((c: any) => c.name).filter((n: string) => n.startsWith(prefix)).sort();
+    // A subresource fetch of localhost redirected to 127.0.0.1: the second hop is cross-site.
+    const cross = await ses.fetch(`${start}/cookies?to=${enc(hop('r-'))}`);
+    const crossBody = await cross.json();
+    expect(cross.url).toBe(hop('r-'));
+    expect(names(crossBody.cookie)).toEqual(['none']);
+    expect(await storedWith('r-')).toEqual(['r-none']);
+    // A main-frame navigation's top level moves with the redirect: the second hop is same-site.
+    const nav = await (await ses.fetch(`${start}/cookies?to=${enc(hop('m-'))}`, { isMainFrameNavigation: true })).json();
+    expect(names(nav.cookie)).toEqual(['default', 'lax', 'none', 'r-none', 'strict']);
+    expect(await storedWith('m-')).toEqual(['m-default', 'm-lax', 'm-none']);
+    // A caller's topLevelSite holds for every hop as before.
+    const given = await (await ses.fetch(`${start}/cookies?to=${enc(hop('t-'))}`, { topLevelSite: target })).json();
+    expect(names(given.cookie)).toEqual(['default', 'lax', 'm-default', 'm-lax', 'm-none', 'none', 'r-none', 'strict']);
+    expect(await storedWith('t-')).toEqual(['t-default', 't-lax', 't-none']);
   });
 
   it('keeps Partitioned (CHIPS) cookies from ses.fetch under the topLevelSite partition, sent only within it', async () => {

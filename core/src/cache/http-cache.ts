@@ -451,7 +451,10 @@ export class HttpCache {
       this.#index.setSize(id, entrySize(record));
       this.#index.touch(id, responseTime);
       void this.#persist(record, responseTime).catch(() => undefined);
-      served = await this.#serve(record, request.method, record.headers);
+      // The 304's Set-Cookie lines go with this answer (HttpResponseHeaders::Update keeps them),
+      // for the cookie stage above to store; the entry never keeps them (PERSIST_SANS_COOKIES).
+      const cookies = response.headers.getSetCookie();
+      served = await this.#serve(record, request.method, cookies.length === 0 ? record.headers : [...record.headers, ...cookies.map((line): [string, string] => ['set-cookie', line])]);
     } else if (current !== undefined && current.key === record.key && varyMatches(current.vary, request.headers)) {
       // Another answer replaced the entry meanwhile: it is the newer one.
       served = await this.#serve(current, request.method);

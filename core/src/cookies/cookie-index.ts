@@ -60,8 +60,8 @@ export type CookieSameSiteCode = -1 | 0 | 1 | 2;
 export type CookiePriorityCode = 0 | 1 | 2;
 
 /**
- * The request's `SameSiteCookieContext`: `same-site` (SAME_SITE_STRICT), `lax` (a same-site top
- * level with a cross-site initiator, e.g. a navigation from another site, with a safe method),
+ * The request's `SameSiteCookieContext`: `same-site` (SAME_SITE_STRICT), `lax` (a main-frame
+ * navigation with a cross-site initiator, e.g. a link from another site, with a safe method),
  * `lax-unsafe` (the same with an unsafe method, which still carries Lax-by-default cookies younger
  * than 2 minutes) and `cross-site`.
  */

@@ -57,8 +57,18 @@ export interface RequestCookieOptions {
   readonly topLevelSite?: string;
   /** The request loads a top-level page (a main-frame navigation): Lax cookies go cross-site with safe methods. */
   readonly isMainFrameNavigation?: boolean;
-  /** The caller wrote its own Cookie header: it is sent as is and the jar adds nothing. */
-  readonly callerCookieHeader?: boolean;
+  /**
+   * Set by `ses.fetch`: the URL the request started at, the top-level site of every hop when
+   * `topLevelSite` is absent (Electron's URL loader sets site_for_cookies from the original URL,
+   * and redirects keep it unless the request is a main-frame navigation). Only the same-site
+   * context reads it; the CHIPS partition and the cache key do not.
+   */
+  readonly siteForCookies?: string;
+  /**
+   * The Cookie header the caller wrote. Chromium's URLRequestHttpJob sets the jar's line over it
+   * when the jar has cookies for the request; otherwise it goes as the caller wrote it.
+   */
+  readonly callerCookieHeader?: string;
 }
 
 

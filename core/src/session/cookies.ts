@@ -393,27 +393,47 @@ function schemefulSite(url: string | URL): string | null {
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS', 'TRACE']);
 
 /**
+ * The top-level site of a request: the caller's `topLevelSite`, else the first URL of its redirect
+ * chain (undefined when that is the request's own URL: same-site, nothing to compare).
+ */
+function topLevelOf(url: URL, options: RequestCookieOptions): string | undefined {
+  if (options.topLevelSite !== undefined) return options.topLevelSite;
+  const first = options.siteForCookies;
+  return first === url.href ? undefined : first;
+}
+
+/**
  * The same-site context of a request (cookie_util::ComputeSameSiteContextForRequest, without the
- * redirect-chain downgrade): same-site when the top-level site and the initiator are same-site
- * with the URL; a cross-site top level is `cross-site` (a main-frame navigation's top level is the
- * URL itself); a same-site top level with a cross-site initiator is `lax`, or `lax-unsafe` for an
- * unsafe method, main frame or not (Chromium downgrades any Lax context for an unsafe method).
+ * redirect-chain downgrade): cross-site under a cross-site top level (a main-frame navigation's
+ * top level is the URL itself); same-site when the initiator is same-site too (or absent); a
+ * cross-site initiator gives `lax` (`lax-unsafe` for an unsafe method) only to a main-frame
+ * navigation, and `cross-site` to anything else (ComputeSameSiteContext: SAME_SITE_LAX only
+ * `if (!is_http || is_main_frame_navigation)`).
  */
 export function requestSameSiteContext(url: URL, method: string, options: RequestCookieOptions): SameSiteContext {
+  const mainFrame = options.isMainFrameNavigation === true;
+  const top = mainFrame ? undefined : topLevelOf(url, options);
   // The URL's site is only needed to compare with an initiator or a top-level site.
-  if (options.initiator === undefined && (options.isMainFrameNavigation === true || options.topLevelSite === undefined)) return 'same-site';
+  if (options.initiator === undefined && top === undefined) return 'same-site';
   const site = schemefulSite(url);
-  const sameInitiator = options.initiator === undefined || schemefulSite(options.initiator) === site;
-  const sameTop = options.isMainFrameNavigation === true || options.topLevelSite === undefined || schemefulSite(options.topLevelSite) === site;
-  if (!sameTop) return 'cross-site';
-  if (sameInitiator) return 'same-site';
+  if (top !== undefined && schemefulSite(top) !== site) return 'cross-site';
+  if (options.initiator === undefined || schemefulSite(options.initiator) === site) return 'same-site';
+  if (!mainFrame) return 'cross-site';
   return SAFE_METHODS.has(method.toUpperCase()) ? 'lax' : 'lax-unsafe';
 }
 
-/** The set context of a response (ComputeSameSiteContextForResponse): cross-site only under a cross-site top level. */
+/**
+ * The set context of a response (ComputeSameSiteContextForResponse): a main-frame navigation may
+ * set anything; otherwise it is ComputeSameSiteContext with Strict normalised to Lax, so it is
+ * same-site only when the top-level site and the initiator (if any) are same-site with the URL.
+ */
 export function responseSameSiteContext(url: URL, options: RequestCookieOptions): 'same-site' | 'cross-site' {
-  if (options.isMainFrameNavigation === true || options.topLevelSite === undefined) return 'same-site';
-  return schemefulSite(options.topLevelSite) === schemefulSite(url) ? 'same-site' : 'cross-site';
+  if (options.isMainFrameNavigation === true) return 'same-site';
+  const top = topLevelOf(url, options);
+  if (options.initiator === undefined && top === undefined) return 'same-site';
+  const site = schemefulSite(url);
+  if (top !== undefined && schemefulSite(top) !== site) return 'cross-site';
+  return options.initiator === undefined || schemefulSite(options.initiator) === site ? 'same-site' : 'cross-site';
 }
 
 function partitionKeyFor(url: URL, options: RequestCookieOptions): CookiePartitionKey | null {
@@ -423,6 +443,20 @@ function partitionKeyFor(url: URL, options: RequestCookieOptions): CookiePartiti
   } catch {
     return null;
   }
+}
+
+/**
+ * Whether a `Clear-Site-Data` value lists `"cookies"` or `"*"` (quotes included, as Chromium's
+ * ClearSiteDataHeaderContents splits it): then the response's own `Set-Cookie` lines are not
+ * stored (URLRequestHttpJob, EXCLUDE_FAILURE_TO_STORE).
+ */
+function clearsCookies(value: string | null): boolean {
+  if (value === null) return false;
+  for (const part of value.split(',')) {
+    const token = part.trim();
+    if (token === '"cookies"' || token === '"*"') return true;
+  }
+  return false;
 }
 
 /**
@@ -437,18 +471,20 @@ export function createCookieStage(cookies: Cookies): Stage {
     const jar = await cookies.jar();
     const url = request.url;
     const partitionKey = partitionKeyFor(url, options);
-    if (options.callerCookieHeader !== true) {
-      const line = jar.getCookieLine(url, {
-        context: requestSameSiteContext(url, request.method, options),
-        partitions: partitionKey ?? 'none',
-      });
-      if (line === '') request.headers.delete('cookie');
-      else request.headers.set('cookie', line);
-    }
+    const line = jar.getCookieLine(url, {
+      context: requestSameSiteContext(url, request.method, options),
+      partitions: partitionKey ?? 'none',
+    });
+    // The jar's line replaces the caller's Cookie header when there is one (Chromium's SetHeader);
+    // otherwise the caller's header goes, on every hop, and a hop without either sends none.
+    const own = options.callerCookieHeader;
+    if (line !== '') request.headers.set('cookie', line);
+    else if (own !== undefined) request.headers.set('cookie', own);
+    else request.headers.delete('cookie');
     // Returned, not awaited: no suspended frame of this stage while the request is in flight.
     return next(request).then((response) => {
       const lines = response.headers.getSetCookie();
-      if (lines.length > 0) {
+      if (lines.length > 0 && !clearsCookies(response.headers.get('clear-site-data'))) {
         const date = response.headers.get('date');
         const serverTime = date === null ? NaN : Date.parse(date);
         const context = responseSameSiteContext(url, options);

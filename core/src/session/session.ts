@@ -25,7 +25,7 @@ import { isDomainMatch, isLocalhost, registrableDomain } from '../cookies/canoni
  * them a request is a same-site, top-level one, as Electron's `net.fetch` makes it.
  */
 export interface SessionFetchInit extends RequestInit {
-  /** The origin that started the request, e.g. `'https://other.example'`. */
+  /** The origin that started the request, e.g. `'https://other.example'` (default: the `Origin` header, if any). */
   initiator?: string;
   /** The URL (or site) of the top-level page the request belongs to; also the CHIPS partition. */
   topLevelSite?: string;
@@ -355,12 +355,17 @@ export class Session extends EventEmitter {
     let credentials: RequestCredentials = init.credentials ?? source?.credentials ?? 'same-origin';
     const originHeader = headers.get('origin');
     if (credentials === 'same-origin') credentials = originHeader === null || originHeader === url.origin ? 'include' : 'omit';
+    // The initiator defaults to the Origin header (Electron's net-client-request.ts passes it as
+    // `origin`, which its URL loader makes the request_initiator); the top-level site of every hop
+    // defaults to the first URL (site_for_cookies = SiteForCookies::FromUrl(url), kept on redirects).
+    const initiator = init.initiator !== undefined ? String(init.initiator) : originHeader || undefined;
     const cookieOptions = {
       credentials,
-      ...(init.initiator === undefined ? {} : { initiator: String(init.initiator) }),
+      ...(initiator === undefined ? {} : { initiator }),
       ...(init.topLevelSite === undefined ? {} : { topLevelSite: String(init.topLevelSite) }),
+      siteForCookies: url.href,
       ...(init.isMainFrameNavigation === undefined ? {} : { isMainFrameNavigation: init.isMainFrameNavigation === true }),
-      callerCookieHeader: headers.has('cookie'),
+      ...(headers.has('cookie') ? { callerCookieHeader: headers.get('cookie') as string } : {}),
     };
     const request: PipelineRequest = {
       url,
