@@ -373,6 +373,13 @@ describe('CookieStore: overwrite rules', () => {
     expect(store.getCookieLine(url, { now: T0 + 3, includeHttpOnly: false })).toBe('');
     expect(store.setCanonicalCookie(make('https://example.com/', 'sid=2'), url, { httpApi: true, now: T0 + 4 })).toEqual([]);
     expect(log()).toEqual(['inserted sid=1 +', 'overwrite sid=1', 'inserted sid=2 +']);
+    // Secure and HttpOnly at once, replaced from http through a non-HTTP API: both reasons, in enum order.
+    const http = new URL('http://example.com/');
+    store.setCanonicalCookie(make('https://example.com/', 'both=1; Secure; HttpOnly'), url, { now: T0 + 5 });
+    expect(store.setCanonicalCookie(make('http://example.com/', 'both=2'), http, { httpApi: false, now: T0 + 6 })).toEqual([
+      CookieExclusionReason.EXCLUDE_OVERWRITE_SECURE,
+      CookieExclusionReason.EXCLUDE_OVERWRITE_HTTP_ONLY,
+    ]);
   });
 });
 

@@ -668,8 +668,11 @@ export class CookieStore {
   #settle(status: number, cookie: CanonicalCookie, notify: boolean, persist: boolean, persistRemovals: boolean): readonly CookieExclusionReason[] {
     const index = this.#index;
     const removed = index.removedCount === 0 ? NO_REMOVALS : index.readRemovals();
-    if (status & 1) return [CookieExclusionReason.EXCLUDE_OVERWRITE_SECURE];
-    if (status & 2) return [CookieExclusionReason.EXCLUDE_OVERWRITE_HTTP_ONLY];
+    if ((status & 3) !== 0) {
+      // Both when both hold, in enum order (MaybeDeleteEquivalentCookieAndUpdateStatus adds each).
+      if ((status & 3) === 3) return [CookieExclusionReason.EXCLUDE_OVERWRITE_SECURE, CookieExclusionReason.EXCLUDE_OVERWRITE_HTTP_ONLY];
+      return [(status & 1) !== 0 ? CookieExclusionReason.EXCLUDE_OVERWRITE_SECURE : CookieExclusionReason.EXCLUDE_OVERWRITE_HTTP_ONLY];
+    }
     const inserted = (status & 4) !== 0;
 
     // The equivalent cookie goes first (overwrite / expired-overwrite), then the insertion, then
