@@ -97,6 +97,13 @@ describe('domains (cookie_util::GetCookieDomainWithString)', () => {
     expect(created(make('http://intranet/', 'a=b; Domain=.intranet'))).toMatchObject({ domain: 'intranet', hostOnly: true });
   });
 
+  test('that host match lowercases ASCII only (base::ToLowerASCII): a KELVIN SIGN is not a "k"', () => {
+    expect(created(make('http://kiosk/', 'a=1; Domain=KIOSK'))).toMatchObject({ domain: 'kiosk', hostOnly: true });
+    const result = make('http://kiosk/', 'a=1; Domain=\u212Aiosk');
+    expect(reasons(result)).toEqual([R.EXCLUDE_INVALID_DOMAIN]);
+    expect(result.warnings).toContain('WARN_DOMAIN_NON_ASCII');
+  });
+
   test('an empty Domain means host-only even after another Domain', () => {
     expect(created(make('https://www.example.com/', 'a=b; Domain=example.com; Domain='))).toMatchObject({ hostOnly: true });
   });
@@ -116,7 +123,24 @@ describe('prefixes (cookie_util::IsCookiePrefixValid)', () => {
   test('__Secure- needs Secure and https', () => {
     expect(make('https://a.com/', '__Secure-a=b; Secure').ok).toBe(true);
     expect(reasons(make('https://a.com/', '__Secure-a=b'))).toEqual([R.EXCLUDE_INVALID_PREFIX]);
-    expect(reasons(make('http://localhost/', '__Secure-a=b; Secure'))).toEqual([R.EXCLUDE_INVALID_PREFIX]);
+    expect(reasons(make('http://a.com/', '__Secure-a=b; Secure'))).toContain(R.EXCLUDE_INVALID_PREFIX);
+  });
+
+  test('__Secure- and __Host- accept a trustworthy http URL (ProvisionalAccessScheme, not SchemeIsCryptographic)', () => {
+    expect(created(make('http://localhost/', '__Secure-a=b; Secure'))).toMatchObject({ name: '__Secure-a', secure: true });
+    expect(created(make('http://127.0.0.1/x', '__Host-a=b; Secure; Path=/'))).toMatchObject({ domain: '127.0.0.1', path: '/' });
+    expect(reasons(make('http://localhost/', '__Secure-a=b'))).toEqual([R.EXCLUDE_INVALID_PREFIX]);
+  });
+
+  test('__Http- needs Secure and HttpOnly; __Host-Http- needs those and the __Host- rules', () => {
+    expect(reasons(make('https://a.example.com/', '__Http-a=1; Secure'))).toEqual([R.EXCLUDE_INVALID_PREFIX]);
+    expect(reasons(make('https://a.example.com/', '__http-a=1; HttpOnly'))).toEqual([R.EXCLUDE_INVALID_PREFIX]);
+    expect(created(make('https://a.example.com/', '__HTTP-a=1; Secure; HttpOnly; Domain=example.com'))).toMatchObject({ domain: '.example.com', httpOnly: true });
+    expect(reasons(make('http://a.example.com/', '__Http-a=1; Secure; HttpOnly'))).toContain(R.EXCLUDE_INVALID_PREFIX);
+    expect(created(make('https://a.example.com/x/y', '__Host-Http-a=1; Secure; HttpOnly; Path=/'))).toMatchObject({ domain: 'a.example.com', path: '/' });
+    for (const line of ['__Host-Http-a=1; Secure; Path=/', '__host-http-a=1; Secure; HttpOnly', '__Host-Http-a=1; Secure; HttpOnly; Path=/; Domain=a.example.com']) {
+      expect(reasons(make('https://a.example.com/x/y', line)), line).toEqual([R.EXCLUDE_INVALID_PREFIX]);
+    }
   });
 
   test('__Host- needs Secure, https, Path=/ and no Domain', () => {
@@ -199,6 +223,11 @@ describe('expiry (ParseExpiration, ValidateAndAdjustExpiryDate)', () => {
     expect(created(make('https://a.com/', 'a=b; Expires=Fri, 07 Aug 9999 08:04:19 GMT')).expiry).toBe(cap);
     expect(created(make('https://a.com/', 'a=b; Max-Age=99999999999999999999999')).expiry).toBe(cap);
     expect(created(make('https://a.com/', 'a=b; Max-Age=-99999999999999999999999')).expiry).toBe(EARLIEST_COOKIE_TIME);
+    // StringToInt64 fails on the trailing text but leaves the saturated value, which Chromium
+    // compares with == to int64 max / min.
+    expect(created(make('https://a.com/', 'a=b; Max-Age=9223372036854775807x')).expiry).toBe(cap);
+    expect(created(make('https://a.com/', 'a=b; Max-Age=-9223372036854775808x')).expiry).toBe(EARLIEST_COOKIE_TIME);
+    expect(created(make('https://a.com/', 'a=b; Max-Age=9223372036854775806x')).expiry).toBeNull();
   });
 
   test('Expires is shifted by the server clock skew', () => {
@@ -319,6 +348,14 @@ describe('Electron session.json cookie vectors (creation and validation)', () =>
         secure: cookie.secure, httpOnly: cookie.httpOnly, session: cookie.expiry === null, sameSite: cookie.sameSite,
       }).toEqual(expected);
     }
+  });
+
+  test('createSanitizedCookie: __Http- needs HttpOnly; __Secure- takes a trustworthy http URL', () => {
+    const base = { url: 'https://a.com/', name: '__Http-a', value: 'b', domain: '', creation: null, expiry: null, lastAccess: null, secure: true, httpOnly: false, sameSite: 'lax', path: '/' } as const;
+    expect(reasons(createSanitizedCookie(base, NOW))).toEqual([R.EXCLUDE_INVALID_PREFIX]);
+    expect(created(createSanitizedCookie({ ...base, httpOnly: true }, NOW))).toMatchObject({ name: '__Http-a', httpOnly: true });
+    expect(reasons(createSanitizedCookie({ ...base, name: '__Host-Http-a' }, NOW))).toEqual([R.EXCLUDE_INVALID_PREFIX]);
+    expect(created(createSanitizedCookie({ ...base, url: 'http://localhost/', name: '__Secure-a' }, NOW))).toMatchObject({ secure: true });
   });
 
   test('createSanitizedCookie: path must start with "/", is percent-encoded, and is limited to 1024 bytes', () => {

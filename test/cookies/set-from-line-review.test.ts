@@ -96,6 +96,38 @@ describe('setFromLine review: divergences found, now fixed', () => {
   });
 });
 
+describe('setFromLine: __Http- and __Host-Http- prefixes (both paths)', () => {
+  test('__Http- without HttpOnly is refused by setFromLine', () => {
+    const store = new CookieStore();
+    try {
+      expect(store.setFromLine(new URL('https://a.example.com/'), '__Http-a=1; Secure', T0)).toEqual(['EXCLUDE_INVALID_PREFIX']);
+      expect(store.setFromLine(new URL('https://a.example.com/x'), '__Host-Http-b=1; Secure; Path=/', T0)).toEqual(['EXCLUDE_INVALID_PREFIX']);
+      expect(store.getAllCookies(T0 + 1)).toEqual([]);
+    } finally {
+      store.dispose();
+    }
+  });
+
+  test('valid and invalid __Http- / __Host-Http- lines: same as the general path, the valid ones through the kernel', () => {
+    expectSame(
+      [
+        { url: 'https://www.shop.com/a', line: '__Http-a=1; Secure; HttpOnly' },
+        { url: 'https://www.shop.com/a', line: '__http-b=1; secure; httponly; Domain=shop.com' },
+        { url: 'https://www.shop.com/a', line: '__Host-Http-c=1; Secure; HttpOnly; Path=/' },
+        { url: 'https://www.shop.com/a', line: '__HOST-HTTP-d=1; Secure; HttpOnly; Path=/' },
+        { url: 'https://www.shop.com/a', line: '__Http-e=1; Secure' },
+        { url: 'https://www.shop.com/a', line: '__Http-f=1; HttpOnly' },
+        { url: 'https://www.shop.com/a', line: '__Host-Http-g=1; Secure; Path=/' },
+        { url: 'https://www.shop.com/a', line: '__Host-Http-h=1; Secure; HttpOnly' },
+        { url: 'https://www.shop.com/a', line: '__Host-Http-i=1; Secure; HttpOnly; Path=/; Domain=www.shop.com' },
+        { url: 'http://www.shop.com/a', line: '__Http-j=1; Secure; HttpOnly' },
+        { url: 'https://www.shop.com/a', line: '__Httpx=1' },
+      ],
+      4,
+    );
+  });
+});
+
 describe('setFromLine review: risky cases through the fast path (same as the general path)', () => {
   test('cross-site SameSite=None; Secure, and the cross-site refusals', () => {
     expectSame(

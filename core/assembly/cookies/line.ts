@@ -361,9 +361,14 @@ export function parseSetCookieLine(
   const domainAttributeEmpty = domainStart < 0 || domainLen == 0;
   const pathIsSlash = pathStart >= 0 && pathLen == 1 && load<u8>(line + <usize>pathStart) == 0x2f;
   const name = line + <usize>nameStart;
+  // GetCookiePrefix's order: "__Secure-", "__Http-", "__Host-Http-", "__Host-".
   if (nameLen >= 2 && load<u8>(name) == 0x5f && load<u8>(name + 1) == 0x5f) {
     if (nameLen >= 9 && matchesLower(name + 2, 'secure-')) {
       if (!secure || !cryptographic) return false;
+    } else if (nameLen >= 7 && matchesLower(name + 2, 'http-')) {
+      if (!secure || !cryptographic || !httpOnly) return false;
+    } else if (nameLen >= 12 && matchesLower(name + 2, 'host-http-')) {
+      if (!secure || !cryptographic || !httpOnly || !pathIsSlash || !domainAttributeEmpty) return false;
     } else if (nameLen >= 7 && matchesLower(name + 2, 'host-')) {
       if (!secure || !cryptographic || !pathIsSlash || !domainAttributeEmpty) return false;
     }

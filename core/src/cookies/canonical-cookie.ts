@@ -12,6 +12,7 @@ import {
   type CookieSameSite,
   type ParsedSetCookie,
   MAX_COOKIE_ATTRIBUTE_VALUE_SIZE,
+  asciiLower,
   isValidCookieNameValuePair,
   isValidCookieValue,
   parseSetCookieFields,
@@ -347,7 +348,7 @@ function cookieDomainFor(
   if (urlRegistrable === '') {
     // IP addresses, intranet hosts and public suffixes only get a host cookie, and only when
     // the attribute names the host itself.
-    const normalized = (domainAttribute.startsWith('.') ? domainAttribute.slice(1) : domainAttribute).toLowerCase();
+    const normalized = asciiLower(domainAttribute.startsWith('.') ? domainAttribute.slice(1) : domainAttribute);
     return normalized === host ? host : null;
   }
   // effectiveDomain(protocol, cookieDomain), the registrable part looked up once per attribute.
@@ -392,17 +393,22 @@ function canonicalizePath(path: string): string {
 
 // Prefixes.
 
-/** `CookiePrefix`: `__Secure-` / `__Host-`, matched ASCII case-insensitively as current Chromium does. */
-export type CookiePrefix = 'none' | 'secure' | 'host';
+/**
+ * `CookiePrefix`: `__Secure-`, `__Http-`, `__Host-Http-`, `__Host-`, matched ASCII
+ * case-insensitively as current Chromium does (`__Http-` and `__Host-Http-` behind
+ * features::kPrefixCookieHttp / kPrefixCookieHostHttp, enabled by default).
+ */
+export type CookiePrefix = 'none' | 'secure' | 'http' | 'host-http' | 'host';
 
-/** `cookie_util::GetCookiePrefix`. */
+/** `cookie_util::GetCookiePrefix`: the first of "__Secure-", "__Http-", "__Host-Http-", "__Host-" the name starts with. */
 export function getCookiePrefix(name: string): CookiePrefix {
-  // Both prefixes start with "__" (no other character lowercases to '_').
+  // Every prefix starts with "__" (no other character lowercases to '_').
   if (name.charCodeAt(0) !== 0x5f || name.charCodeAt(1) !== 0x5f) return 'none';
-  // name.slice(0, 9).toLowerCase() is '__secure-' or starts with '__host-' exactly when these
-  // ASCII letters match ignoring ASCII case: no other character lowercases to any of them (only
-  // U+212A KELVIN SIGN and U+0130 lowercase to ASCII, to 'k' and 'i' + U+0307).
+  // These ASCII letters match ignoring ASCII case exactly as base::StartsWith(INSENSITIVE_ASCII)
+  // does: only A-Z fold (not U+212A KELVIN SIGN or U+0130).
   if (name.length >= 9 && asciiCaseEquals(name, 2, 'secure-')) return 'secure';
+  if (name.length >= 7 && asciiCaseEquals(name, 2, 'http-')) return 'http';
+  if (name.length >= 12 && asciiCaseEquals(name, 2, 'host-http-')) return 'host-http';
   if (name.length >= 7 && asciiCaseEquals(name, 2, 'host-')) return 'host';
   return 'none';
 }
@@ -417,17 +423,29 @@ function asciiCaseEquals(text: string, start: number, lower: string): boolean {
   return true;
 }
 
-/** `cookie_util::IsCookiePrefixValid` on the Secure flag and the raw Domain/Path attributes. */
-export function isCookiePrefixValid(prefix: CookiePrefix, url: URL, secure: boolean, domainAttribute: string, pathAttribute: string): boolean {
-  if (prefix === 'secure') return secure && isCryptographicScheme(url);
-  if (prefix === 'host') {
-    if (!secure || !isCryptographicScheme(url) || pathAttribute !== '/') return false;
+/**
+ * `cookie_util::IsCookiePrefixValid` on the Secure and HttpOnly flags and the raw Domain/Path
+ * attributes. Secure needs a URL whose `ProvisionalAccessScheme` is not non-cryptographic
+ * (https/wss, or a trustworthy http URL such as localhost).
+ */
+export function isCookiePrefixValid(prefix: CookiePrefix, url: URL, secure: boolean, httpOnly: boolean, domainAttribute: string, pathAttribute: string): boolean {
+  if (prefix === 'none') return true;
+  // HasValidSecurePrefixAttributes, which all four build on.
+  if (!secure || accessScheme(url) === 'non_cryptographic') return false;
+  // HasValidHttpPrefixAttributes.
+  if ((prefix === 'http' || prefix === 'host-http') && !httpOnly) return false;
+  // HasValidHostPrefixAttributes.
+  if (prefix === 'host' || prefix === 'host-http') {
+    if (pathAttribute !== '/') return false;
     return domainAttribute === '' || (isIpAddressHost(url.hostname) && url.hostname === domainAttribute);
   }
   return true;
 }
 
-/** `CanonicalCookie::HasHiddenPrefixName`: a nameless cookie whose value starts with a prefix (after SP/TAB). */
+/**
+ * `CanonicalCookie::HasHiddenPrefixName`: a nameless cookie whose value starts with `__Host-` or
+ * `__Secure-` (after SP/TAB). Chromium checks only those two here (not `__Http-`).
+ */
 export function hasHiddenPrefixName(value: string): boolean {
   const head = value.replace(/^[ \t]+/, '').slice(0, 9).toLowerCase();
   return head.startsWith('__host-') || head === '__secure-';
@@ -474,8 +492,10 @@ export function parseExpiration(parsed: Pick<ParsedSetCookie, 'maxAge' | 'expire
       const negative = match[1] === '-';
       const magnitude = BigInt(match[2] as string);
       const valueN = negative ? -magnitude : magnitude;
-      if (valueN > INT64_MAX) return Number.POSITIVE_INFINITY;
-      if (valueN < INT64_MIN) return EARLIEST_COOKIE_TIME;
+      // Chromium compares the saturated value with == max / min, even when trailing text made
+      // StringToInt64 fail.
+      if (valueN >= INT64_MAX) return Number.POSITIVE_INFINITY;
+      if (valueN <= INT64_MIN) return EARLIEST_COOKIE_TIME;
       if (match[3] === '') {
         if (valueN <= 0n) return EARLIEST_COOKIE_TIME;
         return now + Number(valueN) * 1000;
@@ -678,7 +698,7 @@ export function createCanonicalCookie(url: string | URL, line: string, now: numb
   if (parsed.name === '') prefixValid = !hasHiddenPrefixName(parsed.value);
   else {
     const prefix = getCookiePrefix(parsed.name);
-    if (prefix !== 'none') prefixValid = isCookiePrefixValid(prefix, source, parsed.secure, domainAttribute, pathAttribute);
+    if (prefix !== 'none') prefixValid = isCookiePrefixValid(prefix, source, parsed.secure, parsed.httpOnly, domainAttribute, pathAttribute);
   }
   if (!prefixValid) status.exclude(CookieExclusionReason.EXCLUDE_INVALID_PREFIX);
 
@@ -800,7 +820,7 @@ export function createSanitizedCookie(details: SanitizedCookieDetails, now: numb
         status.exclude(CookieExclusionReason.EXCLUDE_ATTRIBUTE_VALUE_EXCEEDS_MAX_SIZE);
       }
     }
-    if (!isCookiePrefixValid(getCookiePrefix(name), url, details.secure, domainAttribute, cookiePath)) {
+    if (!isCookiePrefixValid(getCookiePrefix(name), url, details.secure, details.httpOnly, domainAttribute, cookiePath)) {
       status.exclude(CookieExclusionReason.EXCLUDE_INVALID_PREFIX);
     }
   } else if (getCookiePrefix(name) !== 'none') {
