@@ -10,7 +10,7 @@ import { parseSetCookieLine, LINE_OUT, LINE_INPUT, LINE_FACTS, LINE_INPUT_SIZE, 
 import { bytesEqual } from './intern';
 import { shapeLive } from './shape';
 import {
-  CAUSE_EXPIRED_OVERWRITE, CAUSE_OVERWRITE, FLAG_HTTP_ONLY, J, collectDomain, collectGlobal, collectPartitioned,
+  CAUSE_EXPIRED_OVERWRITE, CAUSE_OVERWRITE, FLAG_HTTP_ONLY, J, collectDomain, collectGlobal, collectPartitioned, foundBucket,
   findEquivalent, foundId, insertFound, insertRecord, jarCount, jarFree, jarNew, jarSelect, lastExpiredCount, listPush, liveRec,
   appendLine, keepMatch, matchMinExpiry, matchRequest, out, purgeAllExpired, removeRecord, rec, secureBlocked, setEarliestAccess, setLimitsEnabled, verifyIndex,
 } from './store';
@@ -168,15 +168,17 @@ function commitPrepared(
     listPush(out, foundId);
     listPush(out, alreadyExpired ? CAUSE_EXPIRED_OVERWRITE : CAUSE_OVERWRITE);
   }
-  if (!alreadyExpired) {
-    status |= STATUS_INSERTED;
-    if (J.limitsEnabled) {
-      if (pPartition != 0) collectPartitioned(bi, now);
-      else {
-        collectDomain(bi, now);
-        collectGlobal(now);
-        if (J.globalPassRan) status |= STATUS_GLOBAL_PASS;
-      }
+  if (!alreadyExpired) status |= STATUS_INSERTED;
+  else bi = foundBucket();
+  // Chromium collects whenever the set is included, an already-expired cookie too (the key's
+  // cookies, when it has some left, then the global pass).
+  if (J.limitsEnabled) {
+    if (pPartition != 0) {
+      if (bi >= 0) collectPartitioned(bi, now);
+    } else {
+      if (bi >= 0) collectDomain(bi, now);
+      collectGlobal(now);
+      if (J.globalPassRan) status |= STATUS_GLOBAL_PASS;
     }
   }
   return status | ((out.len >> 1) << 8);

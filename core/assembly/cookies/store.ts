@@ -1199,6 +1199,10 @@ export let secureBlocked: bool = false;
 /** The ids the last `findEquivalent` resolved (-1: not interned / no bucket yet), for `insertFound`. */
 let findReg: i32 = -1;
 let findBucket: i32 = -1;
+/** The bucket the last `findEquivalent` resolved, if it still exists (-1: none). */
+export function foundBucket(): i32 {
+  return findBucket >= 0 && bucketLive(findBucket) ? findBucket : -1;
+}
 let findDomain: i32 = -1;
 let findPath: i32 = -1;
 let findNameHash: u32 = 0;
@@ -1309,17 +1313,46 @@ function collectLeastRecentlyAccessed(l: IntList, safeDate: f64, goal: i32): i32
   return cut;
 }
 
+/** Bucket indexes in CookieMonster's map order (for the rare passes over every bucket). */
+const bucketOrder = listNew();
+
+/** Orders buckets by partition id, then registrable domain bytes (std::string's order). */
+function bucketBefore(a: i32, b: i32): bool {
+  const ba = bucketAt(a);
+  const bb = bucketAt(b);
+  if (ba.partition != bb.partition) return ba.partition < bb.partition;
+  const ra = internAt(ba.reg);
+  const rb = internAt(bb.reg);
+  const c = memory.compare(ra.ptr, rb.ptr, <usize>min(ra.len, rb.len));
+  return c != 0 ? c < 0 : ra.len < rb.len;
+}
+
+/**
+ * The live buckets (of partition 0 only when `unpartitionedOnly`) into `bucketOrder` as
+ * CookieMonster walks its multimap: registrable domain order, partition 0 first (the host orders
+ * the partitioned ones by partition key).
+ */
+function orderBuckets(unpartitionedOnly: bool): void {
+  bucketOrder.len = 0;
+  for (let i = 0; i < J.bucketUsed; i++) {
+    if (!bucketLive(i)) continue;
+    if (unpartitionedOnly && bucketAt(i).partition != 0) continue;
+    listPush(bucketOrder, i);
+  }
+  sortList(bucketOrder, bucketBefore);
+}
+
 /** Global pass: only over 3300 and when some cookie may be older than the 30-day safe window. */
 export function collectGlobal(now: f64): void {
   J.globalPassRan = false;
   const safeDate = now - SAFE_FROM_GLOBAL_PURGE;
   if (!(J.unpartitionedCount > GLOBAL_MAX && J.earliestAccess < safeDate)) return;
   J.globalPassRan = true;
+  // GarbageCollectExpired over cookies_ from begin() to end(): registrable domain order.
+  orderBuckets(true);
   tmp.len = 0;
-  for (let i = 0; i < J.bucketUsed; i++) {
-    if (!bucketLive(i)) continue;
-    const b = bucketAt(i);
-    if (b.partition != 0) continue;
+  for (let i = 0; i < bucketOrder.len; i++) {
+    const b = bucketAt(listAt(bucketOrder, i));
     for (let k = 0; k < b.len; k++) listPush(tmp, bucketId(b, k));
   }
   secureList.len = 0;
@@ -1368,10 +1401,14 @@ export function collectPartitioned(bi: i32, now: f64): void {
   }
 }
 
-/** GarbageCollectExpired over every bucket (GetAllCookies); pairs into `out`. */
+/**
+ * GarbageCollectExpired over every bucket (GetAllCookies); pairs into `out`, by partition id then
+ * registrable domain (the host puts the partitions in partition key order).
+ */
 export function purgeAllExpired(now: f64): void {
   out.len = 0;
-  for (let i = 0; i < J.bucketUsed; i++) if (bucketLive(i)) sweepExpired(i, now, false);
+  orderBuckets(false);
+  for (let i = 0; i < bucketOrder.len; i++) sweepExpired(listAt(bucketOrder, i), now, false);
 }
 
 export { Interned };

@@ -431,6 +431,30 @@ export class CookieIndex {
       sameSiteCode(cookie.sameSite), priorityCode(cookie.priority), partition, cookie.creation * US, cookie.lastAccess * US, expiry === null ? Infinity : expiry * US, now, allowSecure, excludeHttpOnly);
   }
 
+  /**
+   * {@link insertCookie} as CookieMonster::StoreLoadedCookies inserts (InternalInsertCookie): no
+   * garbage collection; the earliest access time becomes the smallest loaded last access time.
+   * The equivalence check still runs (a duplicate key replaces the earlier one). @internal
+   */
+  insertLoaded(cookie: CanonicalCookie, registrableDomain: string, partition: number, now: number): number {
+    this.#ensure();
+    const limits = this.#limits;
+    if (limits) this.#kernel('cookies.load', (k) => k.cookieSetLimits(this.#slot.handle, 0));
+    let status: number;
+    try {
+      status = this.insertCookie(cookie, registrableDomain, partition, now, true, false);
+    } finally {
+      this.#ensure();
+      if (limits) this.#kernel('cookies.load', (k) => k.cookieSetLimits(this.#slot.handle, 1));
+    }
+    const access = cookie.lastAccess * US;
+    if (this.#earliestAccess === -Infinity || access < this.#earliestAccess) {
+      this.#earliestAccess = access;
+      this.#kernel('cookies.load', (k) => k.cookieSetEarliestAccess(this.#slot.handle, access));
+    }
+    return status;
+  }
+
   #set(
     record: CookieIndexEntry | CanonicalCookie, registrable: string | undefined, registrableDomain: string, name: string, value: string, givenDomain: string, hostOnly: boolean,
     path: string, secure: boolean, httpOnly: boolean, sameSite: number, priority: number, partition: number, givenCreation: number, access: number, expiry: number,
@@ -471,6 +495,8 @@ export class CookieIndex {
     if (seq > this.#seq) this.#seq = seq;
     this.lastCreation = creation;
     this.#lastRemovedCount = status >>> 8;
+    // Garbage collection runs for an already-expired cookie too (nothing stored).
+    if (status & 8) this.#earliestAccess = this.#kernel('cookies.earliestAccess', (k) => k.cookieEarliestAccess(this.#slot.handle));
     if ((status & 4) === 0) {
       this.#free.push(id);
       this.lastId = -1;
@@ -486,7 +512,6 @@ export class CookieIndex {
     this.#lastAccess[id] = access;
     this.#size++;
     this.lastId = id;
-    if (status & 8) this.#earliestAccess = this.#kernel('cookies.earliestAccess', (k) => k.cookieEarliestAccess(this.#slot.handle));
     return status;
   }
 
@@ -612,6 +637,7 @@ export class CookieIndex {
    */
   finishLine(cookie: CanonicalCookie | string, domain: string, lastAccess: number, bucket: string): void {
     const status = this.#lineStatus;
+    if (status & 8) this.#earliestAccess = this.#kernel('cookies.earliestAccess', (k) => k.cookieEarliestAccess(this.#slot.handle));
     if ((status & 4) === 0) return;
     const id = this.lastId;
     this.#entries[id] = cookie;
@@ -622,7 +648,6 @@ export class CookieIndex {
     this.#seqs[id] = this.#lineSeq;
     this.#lastAccess[id] = lastAccess * US;
     this.#size++;
-    if (status & 8) this.#earliestAccess = this.#kernel('cookies.earliestAccess', (k) => k.cookieEarliestAccess(this.#slot.handle));
   }
 
   /**

@@ -202,6 +202,38 @@ export function partitionKeyString(key: CookiePartitionKey | null): string {
   return `${key.topLevelSite} ${key.crossSiteAncestor ? 'x' : 's'}${key.nonce === undefined ? '' : ` ${key.nonce}`}`;
 }
 
+const DEFAULT_PORTS: Record<string, number> = { 'http:': 80, 'https:': 443, 'ws:': 80, 'wss:': 443 };
+
+const compareStrings = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+
+/**
+ * CookiePartitionKey's order (none first): site (SchemefulSite → url::Origin → SchemeHostPort:
+ * port, scheme, host), then nonce (none first; ours are strings, compared as such, where
+ * Chromium compares UnguessableToken values), then the ancestor chain bit (same-site first; a
+ * nonce partition counts as cross-site).
+ */
+export function comparePartitionKeys(a: CookiePartitionKey | null, b: CookiePartitionKey | null): number {
+  if (a === null || b === null) return a === b ? 0 : a === null ? -1 : 1;
+  if (a.topLevelSite !== b.topLevelSite) {
+    const siteA = siteParts(a.topLevelSite);
+    const siteB = siteParts(b.topLevelSite);
+    const c = siteA.port - siteB.port || compareStrings(siteA.scheme, siteB.scheme) || compareStrings(siteA.host, siteB.host);
+    if (c !== 0) return c;
+  }
+  if (a.nonce !== b.nonce) return a.nonce === undefined ? -1 : b.nonce === undefined ? 1 : compareStrings(a.nonce, b.nonce);
+  const bitA = a.nonce !== undefined || a.crossSiteAncestor ? 1 : 0;
+  const bitB = b.nonce !== undefined || b.crossSiteAncestor ? 1 : 0;
+  return bitA - bitB;
+}
+
+function siteParts(site: string): { port: number; scheme: string; host: string } {
+  const colon = site.indexOf(':');
+  const scheme = colon < 0 ? '' : site.slice(0, colon);
+  let host = colon < 0 ? site : site.slice(colon + 1);
+  if (host.startsWith('//')) host = host.slice(2);
+  return { port: DEFAULT_PORTS[`${scheme}:`] ?? 0, scheme, host };
+}
+
 /**
  * The unique key of a cookie (Chromium's RefUniqueKey without scheme and port binding): partition,
  * name, domain, path. Two cookies with the same key cannot coexist.
@@ -436,13 +468,17 @@ export class CookieStore {
 
   /**
    * Puts a cookie read back from storage into the store: no access check, no notification, no
-   * write back. Garbage collection still runs, as it does on Chromium's load.
+   * write back, and no garbage collection (CookieMonster::StoreLoadedCookies inserts with
+   * InternalInsertCookie; the limits apply from the next set on the key). The earliest access
+   * time becomes the smallest loaded last access time.
    */
   load(cookie: CanonicalCookie, now: number = this.#now()): void {
     if (cookie.creation > this.#lastTime) this.#lastTime = cookie.creation;
-    // What is loaded is stored already; what load-time collection removes (expired, evicted, a
-    // duplicate key) must leave storage too.
-    this.#insert(cookie, true, false, now, false, false, true);
+    // What is loaded is stored already; what the load removes (a duplicate key) or drops (already
+    // expired) must leave storage too.
+    const bucket = createdBucketKey(cookie) ?? cookieBucketKey(cookie.domain);
+    const status = this.#index.insertLoaded(cookie, bucket, this.#partitionId(cookie.partitionKey), now * US);
+    this.#settle(status, cookie, false, false, true);
   }
 
   /**
@@ -493,7 +529,7 @@ export class CookieStore {
 
   /** Every cookie (partitioned ones included), expired ones first collected, in Chromium's order. */
   getAllCookies(now: number = this.#now()): CanonicalCookie[] {
-    this.#report(this.#index.purgeExpired(now * US), true);
+    this.#report(this.#byPartitionKey(this.#index.purgeExpired(now * US)), true);
     const all: { cookie: CanonicalCookie; seq: number }[] = [];
     for (const id of this.#index.ids()) {
       const cookie = this.#cookieAt(id) as CanonicalCookie;
@@ -535,6 +571,19 @@ export class CookieStore {
       n++;
     }
     return n;
+  }
+
+  /**
+   * Removals in partition id order (then registrable domain), put in CookieMonster's order:
+   * cookies_ first, then partitioned_cookies_ in CookiePartitionKey order (a stable sort).
+   */
+  #byPartitionKey(removals: CookieRemoval[]): CookieRemoval[] {
+    if (removals.length < 2 || this.#partitions.length < 2) return removals;
+    const keyOf = (r: CookieRemoval): CookiePartitionKey | null => (this.#cookieAt(r.id) as CanonicalCookie).partitionKey;
+    return removals
+      .map((r) => ({ r, key: keyOf(r) }))
+      .sort((a, b) => comparePartitionKeys(a.key, b.key))
+      .map((e) => e.r);
   }
 
   #partitionId(key: CookiePartitionKey | null): number {
