@@ -1332,14 +1332,17 @@ function bucketBefore(a: i32, b: i32): bool {
  * CookieMonster walks its multimap: registrable domain order, partition 0 first (the host orders
  * the partitioned ones by partition key).
  */
-function orderBuckets(unpartitionedOnly: bool): void {
+function orderBuckets(unpartitionedOnly: bool, expiredBy: f64 = -Infinity): void {
   bucketOrder.len = 0;
   for (let i = 0; i < J.bucketUsed; i++) {
     if (!bucketLive(i)) continue;
-    if (unpartitionedOnly && bucketAt(i).partition != 0) continue;
+    const b = bucketAt(i);
+    if (unpartitionedOnly && b.partition != 0) continue;
+    // Only buckets with something expired by then, when asked (the others have nothing to sweep).
+    if (expiredBy != -Infinity && expiredBy < b.minExpiry) continue;
     listPush(bucketOrder, i);
   }
-  sortList(bucketOrder, bucketBefore);
+  if (bucketOrder.len > 1) sortList(bucketOrder, bucketBefore);
 }
 
 /** Global pass: only over 3300 and when some cookie may be older than the 30-day safe window. */
@@ -1407,7 +1410,7 @@ export function collectPartitioned(bi: i32, now: f64): void {
  */
 export function purgeAllExpired(now: f64): void {
   out.len = 0;
-  orderBuckets(false);
+  orderBuckets(false, now);
   for (let i = 0; i < bucketOrder.len; i++) sweepExpired(listAt(bucketOrder, i), now, false);
 }
 
