@@ -718,9 +718,11 @@ export class CookieStore {
     const index = this.#index;
     const removed = index.removedCount === 0 ? NO_REMOVALS : index.readRemovals();
     if ((status & 3) !== 0) {
-      // Both when both hold, in enum order (MaybeDeleteEquivalentCookieAndUpdateStatus adds each).
-      if ((status & 3) === 3) return [CookieExclusionReason.EXCLUDE_OVERWRITE_SECURE, CookieExclusionReason.EXCLUDE_OVERWRITE_HTTP_ONLY];
-      return [(status & 1) !== 0 ? CookieExclusionReason.EXCLUDE_OVERWRITE_SECURE : CookieExclusionReason.EXCLUDE_OVERWRITE_HTTP_ONLY];
+      // Each that holds, in enum order (MaybeDeleteEquivalentCookieAndUpdateStatus adds each).
+      const reasons: CookieExclusionReason[] = [];
+      if (status & 1) reasons.push(CookieExclusionReason.EXCLUDE_OVERWRITE_SECURE);
+      if (status & 2) reasons.push(CookieExclusionReason.EXCLUDE_OVERWRITE_HTTP_ONLY);
+      return reasons;
     }
     const inserted = (status & 4) !== 0;
 
