@@ -507,6 +507,18 @@ function lowerBound(b: Bucket, id: i32): i32 {
   return lo;
 }
 
+/** First position whose cookie path is at most `len` bytes long (the bucket is longest path first). */
+function firstPathNoLongerThan(b: Bucket, len: i32): i32 {
+  let lo = 0, hi = b.len;
+  if (hi == 0 || pathLen(rec(bucketId(b, 0))) <= len) return 0;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (pathLen(rec(bucketId(b, mid))) > len) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
 function bucketInsert(b: Bucket, id: i32): void {
   if (b.len == b.cap) {
     b.cap <<= 1;
@@ -933,12 +945,15 @@ function shapeVerdict(s: Shape, host: usize, hostLen: i32, path: usize, pathLen:
  */
 function scanBucket(bi: i32, host: usize, hostLen: i32, path: usize, pathLen: i32, deny: i32, context: i32, now: f64, touch: bool): void {
   const b = bucketAt(bi);
-  const n = b.len;
+  // The bucket is in CookieSorter order, longest path first, and a path longer than the
+  // request's cannot match it (IsOnPath): the scan starts at the first path no longer than it.
+  const first = firstPathNoLongerThan(b, pathLen);
+  const n = b.len - first;
   const before = out.len;
   listReserve(out, before + n);
   const start = out.ptr + (<usize>before << 2);
   let o = start;
-  let p = b.ids;
+  let p = b.ids + (<usize>first << 3);
   const end = p + (<usize>n << 3);
   const st = stamp;
   while (p < end) {

@@ -160,6 +160,11 @@ export interface CookieRequest {
   readonly includeHttpOnly?: boolean;
   /** Default true; Electron's `cookies.get` passes false. */
   readonly updateAccessTime?: boolean;
+  /**
+   * `registrableDomain`, `host` and `path` as the bytes of one ASCII string, when the caller keeps
+   * them (written into the kernel's window in one copy); absent, the three are written one by one.
+   */
+  readonly encoded?: Uint8Array | null;
 }
 
 /**
@@ -859,7 +864,18 @@ export class CookieIndex {
 
   #runMatch(request: CookieRequest, mode: number): number {
     this.#ensure();
-    this.#write5(request.registrableDomain, request.host, request.path, '', '');
+    const encoded = request.encoded;
+    const core = this.core;
+    if (
+      encoded != null &&
+      encoded.length <= core.scratchSize &&
+      encoded.length === request.registrableDomain.length + request.host.length + request.path.length
+    ) {
+      core.bytes.set(encoded, core.scratchPtr);
+      this.#len0 = request.registrableDomain.length;
+      this.#len1 = request.host.length;
+      this.#len2 = request.path.length;
+    } else this.#write5(request.registrableDomain, request.host, request.path, '', '');
     const update = request.updateAccessTime !== false;
     const m = this.#m;
     m.flags =
@@ -964,10 +980,16 @@ export class CookieIndex {
   /** Where cookieMatchIds writes its info record, as an index into {@link #out} (set by #out). */
   #infoAt = 0;
   #viewF64: Float64Array = new Float64Array(0);
+  /** The i32 view #viewF64 was made beside (a new i32 view means new memory; comparing views costs less than `.buffer`). */
+  #viewF64Of: Int32Array | null = null;
 
   /** {@link #out}'s memory as f64 (call #out first). */
   #outF64(): Float64Array {
-    if (this.#viewF64.buffer !== this.#view.buffer) this.#viewF64 = new Float64Array(this.#view.buffer);
+    const view = this.#view;
+    if (this.#viewF64Of !== view) {
+      this.#viewF64 = new Float64Array(view.buffer);
+      this.#viewF64Of = view;
+    }
     return this.#viewF64;
   }
 
@@ -995,7 +1017,7 @@ export class CookieIndex {
     const core = this.core;
     const n = a.length + b.length + c.length + d.length + e.length;
     // ASCII straight into the window (no concatenation); anything else through writeScratch.
-    if (n <= core.exports.scratchSize()) {
+    if (n <= core.scratchSize) {
       const u8 = core.bytes;
       let at = core.scratchPtr;
       if (

@@ -282,6 +282,19 @@ interface ReadUrlFacts {
   readonly site: string;
   readonly path: string;
   readonly secure: boolean;
+  /** site + host + path as bytes when all ASCII (see CookieRequest.encoded), else null. */
+  readonly encoded: Uint8Array | null;
+}
+
+/** The bytes of `text` when it is all ASCII, else null. */
+function asciiBytes(text: string): Uint8Array | null {
+  const bytes = new Uint8Array(text.length);
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c > 0x7f) return null;
+    bytes[i] = c;
+  }
+  return bytes;
 }
 
 /**
@@ -289,6 +302,14 @@ interface ReadUrlFacts {
  * reads a handful of URLs again and again, and the registrable domain costs more than the match).
  */
 const readUrlFacts = new Map<string, ReadUrlFacts>();
+
+/**
+ * `text` as a flat string of its own. URL getters answer with slices of `href`, which every later
+ * character read and comparison goes through; the facts kept per URL are read on every request.
+ */
+function flatString(text: string): string {
+  return text.length < 13 ? text : (JSON.parse(JSON.stringify(text)) as string);
+}
 const READ_URL_FACTS_SIZE = 256;
 /**
  * Chromium's CookieMonster for one session: set with the access checks and overwrite rules, read
@@ -606,18 +627,22 @@ export class CookieStore {
   #readSite = '';
   #readPath = '';
   #readSecure = false;
+  #readEncoded: Uint8Array | null = null;
 
   #learnReadUrl(url: URL, href: string): void {
     let facts = readUrlFacts.get(href);
     if (facts === undefined) {
       const protocol = url.protocol;
-      const host = url.hostname;
+      const host = flatString(url.hostname);
+      const site = flatString(registrableDomain(host)) || host;
+      const path = flatString(canonicalUrlPath(url));
       facts = {
         // DEFAULT_COOKIEABLE_SCHEMES, by URL.protocol.
         cookieable: protocol === 'https:' || protocol === 'http:' || protocol === 'wss:' || protocol === 'ws:',
         host,
-        site: registrableDomain(host) || host,
-        path: canonicalUrlPath(url),
+        site,
+        path,
+        encoded: asciiBytes(site + host + path),
         secure: protocol === 'https:' || protocol === 'wss:' || accessScheme(url) !== 'non_cryptographic',
       };
       if (readUrlFacts.size >= READ_URL_FACTS_SIZE) readUrlFacts.clear();
@@ -628,6 +653,7 @@ export class CookieStore {
     this.#readSite = facts.site;
     this.#readPath = facts.path;
     this.#readSecure = facts.secure;
+    this.#readEncoded = facts.encoded;
     this.#readHref = href;
   }
 
@@ -652,6 +678,7 @@ export class CookieStore {
     request.registrableDomain = this.#readSite;
     request.host = this.#readHost;
     request.path = this.#readPath;
+    request.encoded = this.#readEncoded;
     request.secure = this.#readSecure;
     request.context = options.context ?? 'same-site';
     request.now = now;
@@ -673,6 +700,7 @@ export class CookieStore {
     includeUnpartitioned: true,
     includeHttpOnly: true,
     updateAccessTime: true,
+    encoded: null,
   };
 
   /** The index's answer for a read of `url` (with the Cookie line when `line`), or null for a URL that takes no cookies. */

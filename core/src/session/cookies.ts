@@ -199,11 +199,17 @@ export class Cookies extends EventEmitter {
   get(filter: CookiesGetFilter): Promise<Cookie[]> {
     if (arguments.length === 0) throw insufficientArguments();
     if ((typeof filter !== 'object' && typeof filter !== 'function') || filter === null) throw argumentConversionError(0, filter);
-    return this.#get(filter);
+    const jar = this.#ready;
+    if (jar === null) return this.#load().then((loaded) => this.#read(loaded, filter));
+    // Loaded: read now (as an async function would, up to its first await), answer settled.
+    try {
+      return Promise.resolve(this.#read(jar, filter));
+    } catch (error) {
+      return Promise.reject(error);
+    }
   }
 
-  async #get(filter: CookiesGetFilter): Promise<Cookie[]> {
-    const jar = this.#ready ?? (await this.#load());
+  #read(jar: CookieStore, filter: CookiesGetFilter): Cookie[] {
     // Named reads (one inline cache each), not a keyed read per field name.
     const f = filter as { url?: unknown; name?: unknown; domain?: unknown; path?: unknown; secure?: unknown; session?: unknown; httpOnly?: unknown };
     const url = typeof f.url === 'string' ? f.url : undefined;

@@ -117,6 +117,11 @@ export class Core {
     return written;
   }
 
+  /** Size of the window in bytes (kept: asking the instance is a call into wasm). */
+  get scratchSize(): number {
+    return this.#scratchSize;
+  }
+
   /** Address of the window (for kernels that read results written back into it). */
   get scratchPtr(): number {
     return this.#scratch;
