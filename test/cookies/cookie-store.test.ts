@@ -758,7 +758,7 @@ describe('cookie records', () => {
     await jar.close();
   });
 
-  it('loads stored cookies silently (no changed events, no write back) and deletes the records of ones expired meanwhile', async () => {
+  it('loads stored cookies silently (no changed events, no write back); one expired meanwhile goes at the first read that meets it, as expired, from storage too', async () => {
     const fake = new FakeStore();
     const now = Date.now();
     const live = make('https://example.com/', 'live=1; Max-Age=3600', now - 1000);
@@ -768,9 +768,15 @@ describe('cookie records', () => {
     fake.ops.length = 0;
     const jar = Cookies.create({ openStore: async () => fake });
     const events: string[] = [];
-    jar.on('changed', (_e: unknown, cookie: { name: string }, cause: string) => events.push(`${cause} ${cookie.name}`));
-    expect((await jar.get({})).map((c) => c.name)).toEqual(['live']);
+    jar.on('changed', (_e: unknown, cookie: { name: string }, cause: string, removed: boolean) => events.push(`${cause} ${cookie.name} ${removed}`));
+    // StoreLoadedCookies checks no expiry: the load itself deletes nothing and tells nobody.
+    expect(await jar.get({ url: 'https://other.example/' })).toEqual([]);
+    await jar.flushStore();
     expect(events).toEqual([]);
+    expect(fake.writes()).toEqual([]);
+    // GetAllCookies collects the expired ones first (GarbageCollectExpired), and says so.
+    expect((await jar.get({})).map((c) => c.name)).toEqual(['live']);
+    expect(events).toEqual(['expired dead true']);
     await jar.flushStore();
     expect(fake.writes()).toEqual([{ op: 'delete', area: COOKIE_AREA, key: cookieUniqueKey(dead) }]);
     await jar.close();

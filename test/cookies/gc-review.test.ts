@@ -81,6 +81,30 @@ describe('loading from storage', () => {
     }
   });
 
+  it('keeps a cookie that expired before the load until a read of its site deletes it (expired, from storage too)', () => {
+    const changes: CookieChange[] = [];
+    const puts: string[] = [];
+    const store = new CookieStore({ onChange: (c) => changes.push(c), sink: { put: (key, cookie) => puts.push(`${cookie === null ? 'delete' : 'put'} ${key.includes('gone') ? 'gone' : 'kept'}`) } });
+    try {
+      const at = T + DAY;
+      store.load(make('https://a.com/', 'gone=v; Max-Age=60', T), at);
+      store.load(make('https://a.com/', 'kept=v; Max-Age=864000', T), at);
+      expect(store.size).toBe(2);
+      expect(changes).toEqual([]);
+      expect(puts).toEqual([]);
+      // A read of another site leaves it; a read of its own deletes it (FindCookiesForRegistryControlledHost).
+      expect(store.getCookieList(new URL('https://b.com/'), { now: at })).toEqual([]);
+      expect(store.size).toBe(2);
+      expect(store.getCookieList(new URL('https://a.com/'), { now: at }).map((c) => c.name)).toEqual(['kept']);
+      expect(changes.map((c) => `${c.cause} ${c.cookie.name} ${c.removed}`)).toEqual(['expired gone true']);
+      // Then the read's access time update of the one it sends, written back as Chromium does.
+      expect(puts).toEqual(['delete gone', 'put kept']);
+      expect(store.size).toBe(1);
+    } finally {
+      store.dispose();
+    }
+  });
+
   it('sets the earliest access time to the smallest loaded one (no global pass before it is 30 days old)', () => {
     const { store, changes } = storeWithChanges();
     try {

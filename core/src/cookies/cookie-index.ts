@@ -438,16 +438,19 @@ export class CookieIndex {
 
   /**
    * {@link insertCookie} as CookieMonster::StoreLoadedCookies inserts (InternalInsertCookie): no
-   * garbage collection; the earliest access time becomes the smallest loaded last access time.
-   * The equivalence check still runs (a duplicate key replaces the earlier one). @internal
+   * garbage collection, and no expiry check (a cookie that expired while the program was away is
+   * kept until a read or a collection meets it, which deletes it as `expired`); the earliest access
+   * time becomes the smallest loaded last access time. The equivalence check still runs (a
+   * duplicate key replaces the earlier one). @internal
    */
-  insertLoaded(cookie: CanonicalCookie, registrableDomain: string, partition: number, now: number): number {
+  insertLoaded(cookie: CanonicalCookie, registrableDomain: string, partition: number): number {
     this.#ensure();
     const limits = this.#limits;
     if (limits) this.#kernel('cookies.load', (k) => k.cookieSetLimits(this.#slot.handle, 0));
     let status: number;
     try {
-      status = this.insertCookie(cookie, registrableDomain, partition, now, true, false);
+      // No time: the kernel's already-expired test (now >= expiry) is the one check skipped.
+      status = this.insertCookie(cookie, registrableDomain, partition, -Infinity, true, false);
     } finally {
       this.#ensure();
       if (limits) this.#kernel('cookies.load', (k) => k.cookieSetLimits(this.#slot.handle, 1));

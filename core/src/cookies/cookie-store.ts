@@ -489,16 +489,18 @@ export class CookieStore {
 
   /**
    * Puts a cookie read back from storage into the store: no access check, no notification, no
-   * write back, and no garbage collection (CookieMonster::StoreLoadedCookies inserts with
-   * InternalInsertCookie; the limits apply from the next set on the key). The earliest access
-   * time becomes the smallest loaded last access time.
+   * write back, no garbage collection and no expiry check (CookieMonster::StoreLoadedCookies
+   * inserts with InternalInsertCookie; the limits apply from the next set on the key, and a cookie
+   * that expired while the program was away stays until a read or a collection deletes it as
+   * `expired`, from storage too). The earliest access time becomes the smallest loaded last
+   * access time. `_now` is not read (kept for callers that pass the load time).
    */
-  load(cookie: CanonicalCookie, now: number = this.#now()): void {
+  load(cookie: CanonicalCookie, _now?: number): void {
     if (cookie.creation > this.#lastTime) this.#lastTime = cookie.creation;
-    // What is loaded is stored already; what the load removes (a duplicate key) or drops (already
-    // expired) must leave storage too.
+    // What is loaded is stored already; what the load removes (a duplicate key) must leave
+    // storage too.
     const bucket = createdBucketKey(cookie) ?? cookieBucketKey(cookie.domain);
-    const status = this.#index.insertLoaded(cookie, bucket, this.#partitionId(cookie.partitionKey), now * US);
+    const status = this.#index.insertLoaded(cookie, bucket, this.#partitionId(cookie.partitionKey));
     this.#settle(status, cookie, false, false, true);
   }
 
@@ -765,7 +767,7 @@ export class CookieStore {
       this.#forget(removal.id, removal.cause, persistRemovals, notify);
     }
     if (!inserted && !persist && persistRemovals && cookie.expiry !== null) {
-      // A stored cookie that expired while the program was away.
+      // A loaded cookie the index did not keep: it must not stay in storage either.
       this.#sink?.put(cookieUniqueKey(cookie), null);
     }
     if (inserted) {
