@@ -193,6 +193,24 @@ describe(`ses.cookies on ${host.name}`, () => {
     expect(p).toEqual({ name: 'p', value: '1', domain: 'example.com', hostOnly: true, path: '/a', secure: false, httpOnly: true, session: false, expirationDate, sameSite: 'lax' });
     expect(Object.keys(s)).toEqual(['name', 'value', 'domain', 'hostOnly', 'path', 'secure', 'httpOnly', 'session', 'sameSite']);
     expect(s).toMatchObject({ domain: '.example.com', hostOnly: false, path: '/', session: true, sameSite: 'strict' });
+    // The read of one URL builds the same objects (its own way, see toElectronCookie).
+    const [pu, su] = await ses.cookies.get({ url: 'https://example.com/a/b' });
+    expect(Object.keys(pu)).toEqual(Object.keys(p));
+    expect(pu).toEqual(p);
+    expect(Object.keys(su)).toEqual(Object.keys(s));
+    expect(su).toEqual(s);
+    // Plain objects, as Electron's: Object.prototype, only own enumerable data properties, fresh on each call.
+    for (const c of [p, s, pu, su]) {
+      expect(Object.getPrototypeOf(c)).toBe(Object.prototype);
+      expect(c.constructor).toBe(Object);
+      expect(Object.getOwnPropertyNames(c)).toEqual(Object.keys(c));
+      expect(Object.values(Object.getOwnPropertyDescriptors(c)).every((d: any) => d.writable && d.enumerable && d.configurable && !d.get)).toBe(true);
+      expect(JSON.parse(JSON.stringify(c))).toEqual(c);
+    }
+    const [again] = await ses.cookies.get({});
+    expect(again).not.toBe(p);
+    again.value = 'changed';
+    expect((await ses.cookies.get({}))[0].value).toBe('1');
   });
 
   it('rejects with Electron texts and Chromium debug strings', async () => {
