@@ -213,6 +213,29 @@ describe(`ses.cookies on ${host.name}`, () => {
     expect((await ses.cookies.get({}))[0].value).toBe('1');
   });
 
+  it("reads only own enumerable fields of set details and of the get filter (Electron's value converter); get's url also when inherited (gin)", async () => {
+    const ses: any = freshSession('own-fields');
+    await ses.cookies.set({ url: 'https://own.example/', name: 'a', value: '1' });
+    await ses.cookies.set({ url: 'https://own.example/', name: 'b', value: '2' });
+    await ses.cookies.set({ url: 'https://other.example/', name: 'c', value: '3' });
+    const names = (list: { name: string }[]) => list.map((c) => c.name).sort();
+    // get: an inherited or non-enumerable name filter is no filter; an own one is.
+    expect(names(await ses.cookies.get(Object.assign(Object.create({ name: 'a' }), { url: 'https://own.example/' })))).toEqual(['a', 'b']);
+    expect(names(await ses.cookies.get(Object.defineProperty({ url: 'https://own.example/' }, 'name', { value: 'a', enumerable: false })))).toEqual(['a', 'b']);
+    expect(names(await ses.cookies.get({ url: 'https://own.example/', name: 'a' }))).toEqual(['a']);
+    expect(names(await ses.cookies.get(Object.create({ domain: 'own.example' })))).toEqual(['a', 'b', 'c']);
+    // get's url comes through gin's Dictionary::Get, which sees inherited properties.
+    expect(names(await ses.cookies.get(Object.create({ url: 'https://own.example/' })))).toEqual(['a', 'b']);
+    // set: an inherited url is missing; inherited name, value and httpOnly are absent.
+    await expect(ses.cookies.set(Object.assign(Object.create({ url: 'https://own.example/' }), { name: 'd', value: '4' }))).rejects.toThrow("Missing required option 'url'");
+    await expect(ses.cookies.set(Object.assign(Object.create({ name: 'inherited', value: 'x' }), { url: 'https://own.example/' }))).rejects.toThrow(
+      'Failed to set cookie - The cookie contains no content or only whitespace.',
+    );
+    await ses.cookies.set(Object.assign(Object.create({ httpOnly: true, secure: true }), { url: 'https://own.example/p/', path: '/p', name: 'e', value: '5' }));
+    const [made] = await ses.cookies.get({ url: 'https://own.example/p/', path: '/p' });
+    expect(made).toMatchObject({ name: 'e', value: '5', httpOnly: false, secure: false, path: '/p' });
+  });
+
   it('rejects with Electron texts and Chromium debug strings', async () => {
     const ses = freshSession('errors');
     const reject = async (details: any) => (await ses.cookies.set(details).then(() => null, (e: Error) => e))?.message;

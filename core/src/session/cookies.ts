@@ -164,18 +164,29 @@ function toElectronCookieOfUrlRead(cookie: CanonicalCookie): Cookie {
   };
 }
 
+const isOwnEnumerable = Object.prototype.propertyIsEnumerable;
+
+/**
+ * `details[key]` as Electron sees it: its `set` details and `get` filter come through V8's value
+ * converter into a base::Value::Dict, which copies own enumerable properties only (an inherited
+ * one is absent).
+ */
+function ownValue(details: object, key: string): unknown {
+  return isOwnEnumerable.call(details, key) ? (details as Record<string, unknown>)[key] : undefined;
+}
+
 function stringField(details: object, key: string): string | undefined {
-  const value = (details as Record<string, unknown>)[key];
+  const value = ownValue(details, key);
   return typeof value === 'string' ? value : undefined;
 }
 
 function boolField(details: object, key: string): boolean | undefined {
-  const value = (details as Record<string, unknown>)[key];
+  const value = ownValue(details, key);
   return typeof value === 'boolean' ? value : undefined;
 }
 
 function timeField(details: object, key: string): number | null {
-  const value = (details as Record<string, unknown>)[key];
+  const value = ownValue(details, key);
   return typeof value === 'number' && Number.isFinite(value) ? value * 1000 : null;
 }
 
@@ -259,15 +270,17 @@ export class Cookies extends EventEmitter {
   }
 
   #read(jar: CookieStore, filter: CookiesGetFilter): Cookie[] {
-    // Named reads (one inline cache each), not a keyed read per field name.
+    // Named reads (one inline cache each), not a keyed read per field name. Electron reads `url`
+    // through gin (inherited properties too) and the other fields from the converted dictionary
+    // (own enumerable ones only, see ownValue): a field is checked for that only when present.
     const f = filter as { url?: unknown; name?: unknown; domain?: unknown; path?: unknown; secure?: unknown; session?: unknown; httpOnly?: unknown };
     const url = typeof f.url === 'string' ? f.url : undefined;
-    const name = typeof f.name === 'string' ? f.name : undefined;
-    const domain = typeof f.domain === 'string' ? f.domain : undefined;
-    const path = typeof f.path === 'string' ? f.path : undefined;
-    const secure = typeof f.secure === 'boolean' ? f.secure : undefined;
-    const session = typeof f.session === 'boolean' ? f.session : undefined;
-    const httpOnly = typeof f.httpOnly === 'boolean' ? f.httpOnly : undefined;
+    const name = typeof f.name === 'string' && isOwnEnumerable.call(f, 'name') ? f.name : undefined;
+    const domain = typeof f.domain === 'string' && isOwnEnumerable.call(f, 'domain') ? f.domain : undefined;
+    const path = typeof f.path === 'string' && isOwnEnumerable.call(f, 'path') ? f.path : undefined;
+    const secure = typeof f.secure === 'boolean' && isOwnEnumerable.call(f, 'secure') ? f.secure : undefined;
+    const session = typeof f.session === 'boolean' && isOwnEnumerable.call(f, 'session') ? f.session : undefined;
+    const httpOnly = typeof f.httpOnly === 'boolean' && isOwnEnumerable.call(f, 'httpOnly') ? f.httpOnly : undefined;
     const unfiltered = name === undefined && domain === undefined && path === undefined && secure === undefined && session === undefined && httpOnly === undefined;
     let cookies: CanonicalCookie[];
     if (url === undefined || url === '') cookies = jar.getAllCookies(this.#now());
