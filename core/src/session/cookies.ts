@@ -100,28 +100,27 @@ interface CookieFactory {
   new (cookie: CanonicalCookie): Cookie;
 }
 
+/** The fields every Cookie object starts with, in Electron's order. */
+function setLeadingFields(target: Cookie, cookie: CanonicalCookie): void {
+  target.name = cookie.name;
+  target.value = cookie.value;
+  target.domain = cookie.domain;
+  target.hostOnly = cookie.hostOnly;
+  target.path = cookie.path;
+  target.secure = cookie.secure;
+  target.httpOnly = cookie.httpOnly;
+}
+
 /** A session cookie: no `expirationDate`. */
 const SessionCookie = function (this: Cookie, cookie: CanonicalCookie) {
-  this.name = cookie.name;
-  this.value = cookie.value;
-  this.domain = cookie.domain;
-  this.hostOnly = cookie.hostOnly;
-  this.path = cookie.path;
-  this.secure = cookie.secure;
-  this.httpOnly = cookie.httpOnly;
+  setLeadingFields(this, cookie);
   this.session = true;
   this.sameSite = cookie.sameSite;
 } as unknown as CookieFactory;
 
 /** A persistent cookie: `expirationDate` in seconds, before `sameSite` as Electron sets it. */
 const PersistentCookie = function (this: Cookie, cookie: CanonicalCookie) {
-  this.name = cookie.name;
-  this.value = cookie.value;
-  this.domain = cookie.domain;
-  this.hostOnly = cookie.hostOnly;
-  this.path = cookie.path;
-  this.secure = cookie.secure;
-  this.httpOnly = cookie.httpOnly;
+  setLeadingFields(this, cookie);
   this.session = false;
   this.expirationDate = (cookie.expiry as number) / 1000;
   this.sameSite = cookie.sameSite;
