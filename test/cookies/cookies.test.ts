@@ -186,6 +186,8 @@ describe(`ses.cookies on ${host.name}`, () => {
   it('gives the Cookie structure in Electron key order, with expirationDate only for persistent cookies', async () => {
     const ses: any = freshSession('shape');
     const expirationDate = Math.floor(Date.now() / 1000) + 3600.5;
+    const changed: any[] = [];
+    ses.cookies.on('changed', (_event: unknown, cookie: unknown) => changed.push(cookie));
     await ses.cookies.set({ url: 'https://example.com/a/b', name: 'p', value: '1', expirationDate, httpOnly: true });
     await ses.cookies.set({ url: 'https://example.com/', name: 's', value: '2', domain: 'example.com', sameSite: 'strict' });
     const [p, s] = await ses.cookies.get({}); // longest path first
@@ -199,8 +201,11 @@ describe(`ses.cookies on ${host.name}`, () => {
     expect(pu).toEqual(p);
     expect(Object.keys(su)).toEqual(Object.keys(s));
     expect(su).toEqual(s);
+    // The changed events carry the same objects.
+    expect(changed.map((c) => Object.keys(c))).toEqual([Object.keys(p), Object.keys(s)]);
+    expect(changed).toEqual([p, s]);
     // Plain objects, as Electron's: Object.prototype, only own enumerable data properties, fresh on each call.
-    for (const c of [p, s, pu, su]) {
+    for (const c of [p, s, pu, su, ...changed]) {
       expect(Object.getPrototypeOf(c)).toBe(Object.prototype);
       expect(c.constructor).toBe(Object);
       expect(Object.getOwnPropertyNames(c)).toEqual(Object.keys(c));

@@ -53,8 +53,8 @@ describe('garbage collection after an already-expired set', () => {
       const url = new URL('https://a.com/');
       for (let i = 0; i < 180; i++) store.setFromLine(url, `c${i}=v`, T + i);
       // Over the limit only through a load (no collection there), as Chromium allows.
-      store.load(make(url.href, 'extra1=v', T + 200), T + 200);
-      store.load(make(url.href, 'extra2=v', T + 200), T + 200);
+      store.load(make(url.href, 'extra1=v', T + 200));
+      store.load(make(url.href, 'extra2=v', T + 200));
       expect(store.getAllCookies(T + 300).length).toBe(182);
       changes.length = 0;
       store.setFromLine(url, 'c0=gone; Max-Age=0', T + 400);
@@ -72,7 +72,7 @@ describe('loading from storage', () => {
     const { store } = storeWithChanges();
     try {
       const url = 'https://a.com/';
-      for (let i = 0; i < 200; i++) store.load(make(url, `c${i}=v; Max-Age=86400`, T + i), T + 1000);
+      for (let i = 0; i < 200; i++) store.load(make(url, `c${i}=v; Max-Age=86400`, T + i));
       expect(store.getAllCookies(T + 1000).length).toBe(200);
       store.setFromLine(new URL(url), 'next=v', T + 2000);
       expect(store.getAllCookies(T + 2000).length).toBe(150);
@@ -87,8 +87,8 @@ describe('loading from storage', () => {
     const store = new CookieStore({ onChange: (c) => changes.push(c), sink: { put: (key, cookie) => puts.push(`${cookie === null ? 'delete' : 'put'} ${key.includes('gone') ? 'gone' : 'kept'}`) } });
     try {
       const at = T + DAY;
-      store.load(make('https://a.com/', 'gone=v; Max-Age=60', T), at);
-      store.load(make('https://a.com/', 'kept=v; Max-Age=864000', T), at);
+      store.load(make('https://a.com/', 'gone=v; Max-Age=60', T));
+      store.load(make('https://a.com/', 'kept=v; Max-Age=864000', T));
       expect(store.size).toBe(2);
       expect(changes).toEqual([]);
       expect(puts).toEqual([]);
@@ -109,8 +109,8 @@ describe('loading from storage', () => {
     const { store, changes } = storeWithChanges();
     try {
       const at = T + 10 * DAY;
-      store.load(make('https://old.com/', 'dies=v; Max-Age=864000', at), at);
-      for (let i = 0; i < 3299; i++) store.load(make(`https://s${i % 30}.com/`, `c${i}=v`, at), at);
+      store.load(make('https://old.com/', 'dies=v; Max-Age=864000', at));
+      for (let i = 0; i < 3299; i++) store.load(make(`https://s${i % 30}.com/`, `c${i}=v`, at));
       const now = T + 31 * DAY;
       // 3301 cookies, but none accessed before now - 30 days: Chromium runs no global pass, so the
       // expired old.com cookie stays until something reads it.

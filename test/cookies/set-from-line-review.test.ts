@@ -74,7 +74,7 @@ describe('setFromLine review: divergences found, now fixed', () => {
     const sentAfterReload = (cookies: typeof r.general.cookies) => {
       const store = new CookieStore();
       try {
-        for (const c of cookies) store.load({ ...c }, T0);
+        for (const c of cookies) store.load({ ...c });
         return store.getCookieList(new URL('https://www.shop.com/'), { now: T0 + 5000, updateAccessTime: false }).length;
       } finally {
         store.dispose();

@@ -493,9 +493,9 @@ export class CookieStore {
    * inserts with InternalInsertCookie; the limits apply from the next set on the key, and a cookie
    * that expired while the program was away stays until a read or a collection deletes it as
    * `expired`, from storage too). The earliest access time becomes the smallest loaded last
-   * access time. `_now` is not read (kept for callers that pass the load time).
+   * access time.
    */
-  load(cookie: CanonicalCookie, _now?: number): void {
+  load(cookie: CanonicalCookie): void {
     if (cookie.creation > this.#lastTime) this.#lastTime = cookie.creation;
     // What is loaded is stored already; what the load removes (a duplicate key) must leave
     // storage too.
@@ -765,10 +765,6 @@ export class CookieStore {
       if (removal.cause !== 'overwrite' && removal.cause !== 'expired-overwrite') break;
       replaced = this.#cookieAt(removal.id);
       this.#forget(removal.id, removal.cause, persistRemovals, notify);
-    }
-    if (!inserted && !persist && persistRemovals && cookie.expiry !== null) {
-      // A loaded cookie the index did not keep: it must not stay in storage either.
-      this.#sink?.put(cookieUniqueKey(cookie), null);
     }
     if (inserted) {
       const id = index.lastId;

@@ -443,8 +443,7 @@ export class Cookies extends EventEmitter {
       ...(persistence ? { sink: persistence } : {}),
       now: this.#now,
     });
-    const now = this.#now();
-    for (const cookie of loaded) jar.load(cookie, now);
+    for (const cookie of loaded) jar.load(cookie);
     this.#persistence = persistence;
     return jar;
   }
