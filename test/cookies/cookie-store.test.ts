@@ -130,6 +130,37 @@ afterEach(() => {
   vi.useRealTimers();
 });
 
+describe('CookieStore: the path-length start of a bucket scan', () => {
+  it('matches paths as long as the request path, skips longer ones, and finds nothing when all are longer', () => {
+    const store = new CookieStore();
+    try {
+      const now = Date.now();
+      const url = new URL('https://www.scan.example/');
+      for (const [name, path] of [['deep', '/abc/d'], ['sib', '/abd'], ['same', '/abc'], ['mid', '/ab'], ['root', '/']]) {
+        expect(store.setFromLine(url, `${name}=v; Path=${path}`, now)).toEqual([]);
+      }
+      const names = (href: string) => store.getCookieList(new URL(href), { now, updateAccessTime: false }).map((c) => c.name);
+      expect(names('https://www.scan.example/abc')).toEqual(['same', 'root']); // '/ab' is not on the path '/abc'
+      expect(names('https://www.scan.example/abc/d')).toEqual(['deep', 'same', 'root']);
+      expect(names('https://www.scan.example/abd')).toEqual(['sib', 'root']);
+      expect(names('https://www.scan.example/ab')).toEqual(['mid', 'root']);
+      expect(names('https://www.scan.example/ab/x')).toEqual(['mid', 'root']);
+      // Only cookies with longer paths in the bucket: nothing, and the Cookie line is empty.
+      const only = new CookieStore();
+      try {
+        only.setFromLine(new URL('https://only.example/'), 'long=v; Path=/long/path', now);
+        expect(only.getCookieList(new URL('https://only.example/'), { now })).toEqual([]);
+        expect(only.getCookieLine(new URL('https://only.example/x'), { now })).toBe('');
+        expect(only.getCookieLine(new URL('https://only.example/long/path/more'), { now })).toBe('long=v');
+      } finally {
+        only.dispose();
+      }
+    } finally {
+      store.dispose();
+    }
+  });
+});
+
 describe('CookieStore: change order and causes', () => {
   const url = new URL('https://example.com/');
 
