@@ -286,6 +286,15 @@ interface ReadUrlFacts {
   readonly encoded: Uint8Array | null;
 }
 
+/**
+ * `text` as a flat string of its own. URL getters answer with slices of `href`, which every later
+ * character read and comparison goes through; the facts kept per URL are read on every request.
+ * (V8 makes a slice only of 13 characters or more; a shorter one is a copy already.)
+ */
+function flatString(text: string): string {
+  return text.length < 13 ? text : (JSON.parse(JSON.stringify(text)) as string);
+}
+
 /** The bytes of `text` when it is all ASCII, else null. */
 function asciiBytes(text: string): Uint8Array | null {
   const bytes = new Uint8Array(text.length);
@@ -302,14 +311,6 @@ function asciiBytes(text: string): Uint8Array | null {
  * reads a handful of URLs again and again, and the registrable domain costs more than the match).
  */
 const readUrlFacts = new Map<string, ReadUrlFacts>();
-
-/**
- * `text` as a flat string of its own. URL getters answer with slices of `href`, which every later
- * character read and comparison goes through; the facts kept per URL are read on every request.
- */
-function flatString(text: string): string {
-  return text.length < 13 ? text : (JSON.parse(JSON.stringify(text)) as string);
-}
 const READ_URL_FACTS_SIZE = 256;
 /**
  * Chromium's CookieMonster for one session: set with the access checks and overwrite rules, read
