@@ -686,6 +686,17 @@ describe(`ses.cookies on ${host.name}`, () => {
     expect(await fetchCookie({ topLevelSite: topB })).toBe('plain=1; chip=b');
     // A main-frame navigation is its own top level: the page's partition, not the caller's topLevelSite.
     expect(await fetchCookie({ topLevelSite: topA, isMainFrameNavigation: true })).toBe('plain=1');
+    // Without either, a request has no partition, as Electron's net requests have no cookie
+    // partition key: a cookie partitioned under the origin's own site is not sent, and a
+    // Partitioned cookie received is stored unpartitioned (so get({ url }) shows it).
+    await fetchCookie({ topLevelSite: origin }, 'own=1; Secure; SameSite=None; Partitioned; Path=/');
+    expect(partitionOf('own')).toEqual([origin.replace(/:\d+$/, '')]); // the site: no port
+    expect(await fetchCookie({ topLevelSite: origin })).toBe('plain=1; own=1'); // oldest first
+    expect(await fetchCookie({})).toBe('plain=1');
+    expect(await fetchCookie({}, 'loose=1; Secure; SameSite=None; Partitioned; Path=/')).toBe('plain=1');
+    expect(partitionOf('loose')).toEqual([null]);
+    expect((await ses.cookies.get({ url: origin })).map((c: any) => c.name)).toEqual(['plain', 'loose']);
+    expect(await fetchCookie({})).toBe('plain=1; loose=1');
   });
 
   it('makes persistent cookies durable once flushStore() resolves, with the store still open (a killed process)', async () => {

@@ -53,7 +53,10 @@ export interface RequestCookieOptions {
   readonly credentials?: RequestCredentials;
   /** The origin that started the request (Chromium's request initiator); default: same-site with the URL. */
   readonly initiator?: string;
-  /** The top-level page's URL or site (site for cookies and the CHIPS partition); default: the request URL. */
+  /**
+   * The top-level page's URL or site: the site for cookies (default: the request's first URL) and
+   * the CHIPS partition (default: none, as Electron's `net` requests have no cookie partition key).
+   */
   readonly topLevelSite?: string;
   /** The request loads a top-level page (a main-frame navigation): Lax cookies go cross-site with safe methods. */
   readonly isMainFrameNavigation?: boolean;

@@ -502,8 +502,16 @@ export function responseSameSiteContext(url: URL, options: RequestCookieOptions)
   return options.initiator === undefined || schemefulSite(options.initiator) === site ? 'same-site' : 'cross-site';
 }
 
+/**
+ * The CHIPS partition of a request: its top-level site when the caller says where it sits
+ * (`topLevelSite`, or a main-frame navigation's own URL), else none. Electron's `net` requests
+ * carry no isolation info (neither the request nor the browser-process loader factory sets one),
+ * so Chromium gives them no cookie partition key: no partitioned cookie is sent, and a
+ * `Partitioned` cookie they receive is stored unpartitioned (CanonicalCookie::Create).
+ */
 function partitionKeyFor(url: URL, options: RequestCookieOptions): CookiePartitionKey | null {
-  const top = options.isMainFrameNavigation === true ? url : (options.topLevelSite ?? url);
+  const top = options.isMainFrameNavigation === true ? url : options.topLevelSite;
+  if (top === undefined) return null;
   try {
     return cookiePartitionKeyFromUrl(top);
   } catch {
