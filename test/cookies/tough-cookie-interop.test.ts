@@ -322,6 +322,57 @@ describe('SessionCookieStore', () => {
     expect((await ses.cookies.get({})).filter((c) => c.domain!.endsWith('example.com')).length).toBe(150);
   });
 
+  it('gives tough-cookie decoded paths, so cookies on escaped paths match there too; both forms name the cookie', async () => {
+    const ses = fresh('paths');
+    await ses.cookies.set({ url: 'https://example.com/', name: 'cafe', value: '1', path: '/caf%C3%A9' });
+    await ses.cookies.set({ url: 'https://example.com/', name: 'sp', value: '1', path: '/a%20b' });
+    const store = new SessionCookieStore(ses.cookies);
+    const jar = new CookieJar(store);
+    const memory = new CookieJar(new MemoryCookieStore());
+    await memory.setCookie('sp=1; Path=/a b', 'https://example.com/');
+    for (const [href, names] of [['https://example.com/caf%C3%A9/menu', ['cafe']], ['https://example.com/a%20b/c', ['sp']]] as const) {
+      expect((await ses.cookies.get({ url: href })).map((c) => c.name)).toEqual(names);
+      expect((await jar.getCookies(href)).map((c) => c.key)).toEqual(names);
+      expect((await CookieJar.deserialize(await exportToughCookieJar(ses.cookies))).getCookiesSync(href).map((c) => c.key)).toEqual(names);
+    }
+    // tough-cookie's own store keeps the attribute as written and sends it the same way.
+    expect((await memory.getCookies('https://example.com/a%20b/c')).map((c) => c.path)).toEqual(['/a b']);
+    expect((await jar.getCookies('https://example.com/a%20b/c')).map((c) => c.path)).toEqual(['/a b']);
+    // Set through the store with a decoded path: stored canonical, read back, removed by either form.
+    await jar.setCookie('sp2=1; Path=/a b', 'https://example.com/');
+    expect((await ses.cookies.get({ name: 'sp2' })).map((c) => c.path)).toEqual(['/a%20b']);
+    expect((await jar.getCookies('https://example.com/a%20b/x')).map((c) => c.key).sort()).toEqual(['sp', 'sp2']);
+    expect((await store.findCookie('example.com', '/a b', 'sp2'))?.key).toBe('sp2');
+    await store.removeCookie('example.com', '/a b', 'sp2');
+    await store.removeCookie('example.com', '/a%20b', 'sp');
+    expect((await ses.cookies.get({ url: 'https://example.com/a%20b/c' })).map((c) => c.name)).toEqual([]);
+    await store.removeCookies('example.com', '/caf\u00e9'); // the decoded form tough-cookie was given
+    expect((await ses.cookies.get({ name: 'cafe' })).length).toBe(0);
+  });
+
+  it('acts in call order with ses.cookies once open; takes every cookie as set from https (a Store sees no URL)', async () => {
+    const ses = fresh('order');
+    const store = new SessionCookieStore(ses.cookies);
+    await store.getAllCookies(); // opened
+    const url = 'https://example.com/';
+    const p1 = store.putCookie(new Cookie({ key: 'a', value: 'from-store', domain: 'example.com', path: '/', hostOnly: true }));
+    const p2 = ses.cookies.set({ url, name: 'a', value: 'from-ses', sameSite: 'unspecified' });
+    await Promise.all([p1, p2]);
+    expect((await ses.cookies.get({ name: 'a' })).map((c) => c.value)).toEqual(['from-ses']);
+    const p3 = store.removeAllCookies();
+    const p4 = ses.cookies.set({ url, name: 'b', value: '1' });
+    await Promise.all([p3, p4]);
+    expect((await ses.cookies.get({})).map((c) => c.name)).toEqual(['b']);
+    // No setting URL reaches a Store: an http page's cookie replaces a Secure one through it
+    // (tough-cookie's MemoryCookieStore does the same), where ses.cookies.set from http refuses.
+    const jar = new CookieJar(store);
+    await jar.setCookie('sid=secret; Secure; Path=/', url);
+    await jar.setCookie('sid=plain; Path=/', 'http://example.com/');
+    expect((await ses.cookies.get({ name: 'sid' })).map((c) => `${c.value} ${c.secure}`)).toEqual(['plain false']);
+    await jar.setCookie('sid=secret; Secure; Path=/', url);
+    await expect(ses.cookies.set({ url: 'http://example.com/', name: 'sid', value: 'x' })).rejects.toThrow('EXCLUDE_OVERWRITE_SECURE');
+  });
+
   it('deserializes a tough-cookie jar into the session (CookieJar.deserialize with the store)', async () => {
     const tough = new CookieJar(new MemoryCookieStore());
     const t0 = Date.now() - 60_000;

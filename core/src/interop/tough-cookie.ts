@@ -53,7 +53,7 @@ export type ToughCookieExportOptions = CreateCookieJarOptions;
 export interface SessionCookieStoreOptions {
   /**
    * When a cookie tough-cookie accepted is refused by Chromium's rules (SameSite=None without
-   * Secure, 4096-byte limit, prefixes, Leave Secure Cookies Alone...): `false` (default) drops it
+   * Secure, 4096-byte limit, prefixes, control characters...): `false` (default) drops it
    * as Chromium drops a refused Set-Cookie; `true` rejects `putCookie`, so `jar.setCookie` rejects
    * with a `SessionError` of code `ERR_COOKIE_REFUSED` (its `context.reasons` lists the reasons).
    */
@@ -124,6 +124,25 @@ function isPublicSuffix(domain: string): boolean {
   return info.isIp !== true && (info.isIcann === true || info.isPrivate === true) && !info.domain;
 }
 
+/**
+ * A stored path as tough-cookie compares it: tough-cookie matches cookie paths against the request
+ * path after `decodeURI`, and keeps a `Path=/a b` attribute as `/a b`, where Chromium stores the
+ * canonical `/a%20b`. Given back undecoded, such a cookie would never match in tough-cookie.
+ */
+function toughPath(path: string): string {
+  if (!path.includes('%')) return path;
+  try {
+    return decodeURI(path);
+  } catch {
+    return path;
+  }
+}
+
+/** Whether a stored path is the path tough-cookie names (as it gave it out, or as it was set). */
+function samePath(stored: string, path: string): boolean {
+  return stored === path || stored === canonicalCookiePath(path);
+}
+
 /** A session cookie as a tough-cookie Cookie (what tough-cookie's own jar would hold). */
 function toToughCookie(cookie: CanonicalCookie): Cookie {
   const expiry = cookie.expiry;
@@ -132,7 +151,7 @@ function toToughCookie(cookie: CanonicalCookie): Cookie {
     value: cookie.value,
     expires: expiry === null || !Number.isFinite(expiry) ? 'Infinity' : new Date(expiry),
     domain: toughDomain(cookie.domain),
-    path: cookie.path,
+    path: toughPath(cookie.path),
     secure: cookie.secure,
     httpOnly: cookie.httpOnly,
     // Priority has no field in tough-cookie; an unknown attribute lands in `extensions`.
@@ -442,15 +461,19 @@ function requestUrl(domain: string, path: string | null): URL | null {
  *
  * The session's jar keeps Chromium's semantics under tough-cookie's: a cookie tough-cookie accepts
  * is stored through CookieMonster's rules, so it may still be refused (SameSite=None without
- * Secure, name + value over 4096 bytes, `__Secure-`/`__Host-` checked case-insensitively and only
- * on https, control characters, Leave Secure Cookies Alone), its expiry is capped at 400 days,
+ * Secure, name + value over 4096 bytes, `__Secure-`/`__Host-` checked case-insensitively,
+ * control characters), its expiry is capped at 400 days,
  * per-site (180) and global (3300) limits evict cookies, a domain without a registrable domain
  * (`localhost`, intranet and special-use names) holds only host cookies, host-only and domain
  * cookies of the same name and path are two cookies (tough-cookie's key cannot tell them apart:
  * `findCookie` returns the host-only one first, `removeCookie` removes both), and an overwrite
  * keeps the creation time only when the value is unchanged. Partitioned cookies are not visible.
  * tough-cookie still does its own filtering on reads (for SameSite it treats a cookie without the
- * attribute as None, where Chromium would use Lax).
+ * attribute as None, where Chromium would use Lax). A Store is never told the URL a cookie came
+ * from, so every cookie is stored as if set from https: the checks that depend on the setting
+ * URL's scheme (Leave Secure Cookies Alone, which keeps an http page from replacing a Secure
+ * cookie; prefixes over http) cannot apply here. tough-cookie itself refuses a Secure cookie
+ * from http; `ses.fetch` and `ses.cookies.set` apply them all.
  * @example
  * const jar = new CookieJar(new SessionCookieStore(ses.cookies));
  * await jar.setCookie('id=1; Path=/', 'https://example.com/');
@@ -461,6 +484,8 @@ export class SessionCookieStore extends Store {
   readonly #strict: boolean;
   readonly #onRefused: ((cookie: Cookie, reasons: readonly ToughCookieRejectionReason[]) => void) | undefined;
   #jar: Promise<CookieStore> | null = null;
+  /** The jar once open: calls then act at once, in the order they are made (as `ses.cookies` calls do). */
+  #ready: CookieStore | null = null;
 
   constructor(cookies: SessionCookieJarSource, options: SessionCookieStoreOptions = {}) {
     super();
@@ -473,17 +498,40 @@ export class SessionCookieStore extends Store {
 
   #open(): Promise<CookieStore> {
     if (this.#jar === null) {
-      this.#jar = openJar(this.#source);
-      this.#jar.catch(() => {
-        this.#jar = null;
-      });
+      const jar = openJar(this.#source);
+      this.#jar = jar;
+      jar.then(
+        (opened) => {
+          if (this.#jar === jar) this.#ready = opened;
+        },
+        () => {
+          if (this.#jar === jar) this.#jar = null;
+        },
+      );
     }
     return this.#jar;
   }
 
-  async #find(domain: Nullable<string>, path: Nullable<string>, key: Nullable<string>): Promise<Cookie | undefined> {
-    if (domain == null || path == null || key == null) return undefined;
-    const jar = await this.#open();
+  /**
+   * `work` on the jar: at once when it is open (its result or error settled in the promise), else
+   * once it opens. A store call made before a `ses.cookies` call thus takes effect before it.
+   */
+  #withJar<T>(work: (jar: CookieStore) => T): Promise<T> {
+    const jar = this.#ready;
+    if (jar === null) return this.#open().then(work);
+    try {
+      return Promise.resolve(work(jar));
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  #find(domain: Nullable<string>, path: Nullable<string>, key: Nullable<string>): Promise<Cookie | undefined> {
+    if (domain == null || path == null || key == null) return Promise.resolve(undefined);
+    return this.#withJar((jar) => this.#findIn(jar, domain, path, key));
+  }
+
+  #findIn(jar: CookieStore, domain: string, path: string, key: string): Cookie | undefined {
     const url = requestUrl(domain, path);
     let candidates: CanonicalCookie[];
     if (url === null) candidates = [];
@@ -494,9 +542,12 @@ export class SessionCookieStore extends Store {
     return found === undefined ? undefined : toToughCookie(found);
   }
 
-  async #findAll(domain: Nullable<string>, path: Nullable<string>): Promise<Cookie[]> {
-    if (!domain) return [];
-    const jar = await this.#open();
+  #findAll(domain: Nullable<string>, path: Nullable<string>): Promise<Cookie[]> {
+    if (!domain) return Promise.resolve([]);
+    return this.#withJar((jar) => this.#findAllIn(jar, domain, path));
+  }
+
+  #findAllIn(jar: CookieStore, domain: string, path: Nullable<string>): Cookie[] {
     let cookies: CanonicalCookie[];
     const url = path ? requestUrl(domain, path) : null;
     if (url !== null) {
@@ -508,10 +559,13 @@ export class SessionCookieStore extends Store {
     return cookies.map(toToughCookie);
   }
 
-  async #put(cookie: Cookie, overwrite: boolean): Promise<void> {
-    if (!(typeof cookie === 'object' && cookie !== null)) throw new TypeError(`SessionCookieStore.putCookie expects a tough-cookie Cookie, got ${describeValue(cookie)}`);
-    if (cookie.domain == null || cookie.path == null || cookie.key == null) return;
-    const jar = await this.#open();
+  #put(cookie: Cookie, overwrite: boolean): Promise<void> {
+    if (!(typeof cookie === 'object' && cookie !== null)) return Promise.reject(new TypeError(`SessionCookieStore.putCookie expects a tough-cookie Cookie, got ${describeValue(cookie)}`));
+    if (cookie.domain == null || cookie.path == null || cookie.key == null) return Promise.resolve();
+    return this.#withJar((jar) => this.#putIn(jar, cookie, overwrite));
+  }
+
+  #putIn(jar: CookieStore, cookie: Cookie, overwrite: boolean): void {
     // The store's clock when it has one (strictly increasing creation times), else Date.now().
     const clock = (jar as { currentTime?: () => number }).currentTime;
     const now = typeof clock === 'function' ? clock.call(jar) : Date.now();
@@ -529,9 +583,10 @@ export class SessionCookieStore extends Store {
     }
   }
 
-  async #remove(predicate: (c: CanonicalCookie) => boolean): Promise<void> {
-    const jar = await this.#open();
-    jar.deleteWhere((c) => UNPARTITIONED(c) && predicate(c));
+  #remove(predicate: (c: CanonicalCookie) => boolean): Promise<void> {
+    return this.#withJar((jar) => {
+      jar.deleteWhere((c) => UNPARTITIONED(c) && predicate(c));
+    });
   }
 
   override findCookie(domain: Nullable<string>, path: Nullable<string>, key: Nullable<string>): Promise<Cookie | undefined>;
@@ -562,14 +617,14 @@ export class SessionCookieStore extends Store {
   override removeCookie(domain: Nullable<string>, path: Nullable<string>, key: Nullable<string>): Promise<void>;
   override removeCookie(domain: Nullable<string>, path: Nullable<string>, key: Nullable<string>, callback: ErrorCallback): void;
   override removeCookie(domain: Nullable<string>, path: Nullable<string>, key: Nullable<string>, callback?: ErrorCallback): unknown {
-    const work = domain == null || path == null || key == null ? Promise.resolve() : this.#remove((c) => c.name === key && c.path === path && toughDomain(c.domain) === domain);
+    const work = domain == null || path == null || key == null ? Promise.resolve() : this.#remove((c) => c.name === key && samePath(c.path, path) && toughDomain(c.domain) === domain);
     return settle(work, callback as never);
   }
 
   override removeCookies(domain: string, path: Nullable<string>): Promise<void>;
   override removeCookies(domain: string, path: Nullable<string>, callback: ErrorCallback): void;
   override removeCookies(domain: string, path: Nullable<string>, callback?: ErrorCallback): unknown {
-    const work = domain == null ? Promise.resolve() : this.#remove((c) => toughDomain(c.domain) === domain && (!path || c.path === path));
+    const work = domain == null ? Promise.resolve() : this.#remove((c) => toughDomain(c.domain) === domain && (!path || samePath(c.path, path)));
     return settle(work, callback as never);
   }
 
@@ -582,7 +637,7 @@ export class SessionCookieStore extends Store {
   override getAllCookies(): Promise<Cookie[]>;
   override getAllCookies(callback: Callback<Cookie[]>): void;
   override getAllCookies(callback?: Callback<Cookie[]>): unknown {
-    const work = this.#open().then((jar) => byCreation(jar.getAllCookies()).map(toToughCookie));
+    const work = this.#withJar((jar) => byCreation(jar.getAllCookies()).map(toToughCookie));
     return settle(work, callback as never);
   }
 }
@@ -592,7 +647,7 @@ function pick(cookies: readonly CanonicalCookie[], domain: string, path: string,
   let domainCookie: CanonicalCookie | undefined;
   for (const c of cookies) {
     if (c.name !== key || c.partitionKey !== null || toughDomain(c.domain) !== domain) continue;
-    if (c.path !== path && c.path !== canonicalCookiePath(path)) continue;
+    if (!samePath(c.path, path)) continue;
     if (c.hostOnly) return c;
     domainCookie ??= c;
   }
