@@ -358,6 +358,29 @@ describe(`ses.cookies on ${host.name}`, () => {
     expect((await ses.cookies.get({})).length).toBe(150);
   });
 
+  it("clearStorageData with an origin removes that host's host cookies only, any scheme, Secure flag or path; no host or unconvertible arguments clear all", async () => {
+    const ses: any = freshSession('clear-origin');
+    const seed = async () => {
+      await ses.cookies.set({ url: 'https://a.example.com/', name: 'host', value: '1' });
+      await ses.cookies.set({ url: 'https://a.example.com/', name: 'hostsec', value: '1', secure: true });
+      await ses.cookies.set({ url: 'https://a.example.com/p/', name: 'hostpath', value: '1', path: '/p' });
+      await ses.cookies.set({ url: 'https://a.example.com/', name: 'dom', value: '1', domain: 'example.com' });
+      await ses.cookies.set({ url: 'https://b.example.com/', name: 'other', value: '1' });
+    };
+    const names = async () => (await ses.cookies.get({})).map((c: any) => c.name).sort();
+    const events: string[] = [];
+    ses.cookies.on('changed', (_e: unknown, c: any, cause: string, removed: boolean) => { if (removed) events.push(`${cause}:${c.name}`); });
+    await seed();
+    await ses.clearStorageData({ storages: ['cookies'], origin: 'http://a.example.com' });
+    expect(await names()).toEqual(['dom', 'other']);
+    expect(events.sort()).toEqual(['explicit:host', 'explicit:hostpath', 'explicit:hostsec']);
+    for (const options of [{ origin: 'not a url' }, { origin: 'about:blank' }, null, 'x', { storages: ['localstorage', 1] }]) {
+      await seed();
+      await ses.clearStorageData(options);
+      expect(await names()).toEqual([]);
+    }
+  });
+
   it('clears cookies with clearStorageData and clearData, with Electron argument errors (miscErrors)', async () => {
     const ses: any = freshSession('clear');
     const seed = async () => {
@@ -370,7 +393,7 @@ describe(`ses.cookies on ${host.name}`, () => {
     await ses.clearStorageData({ storages: ['localstorage'] });
     expect(await names()).toEqual(['a', 'b', 'o']);
     await ses.clearStorageData({ storages: ['COOKIES'], origin: 'https://a.example.com' });
-    expect(await names()).toEqual(['o']); // the host cookie and the domain cookie sent to it
+    expect(await names()).toEqual(['b', 'o']); // the origin's host cookies only (a filter on host_name)
     await seed();
     await ses.clearData({ dataTypes: ['cookies'], origins: ['https://x.y.example.com'] });
     expect(await names()).toEqual(['o']); // by registrable domain

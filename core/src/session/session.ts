@@ -17,7 +17,7 @@ import { HttpCache } from '../cache/http-cache.ts';
 import { ThrottlingScheduler } from '../netem/throttling-scheduler.ts';
 import { createThrottleStage } from '../netem/throttle-stage.ts';
 import { NO_EMULATION, parseNetworkEmulationOptions, type NetworkEmulationOptions } from '../netem/network-emulation.ts';
-import { isDomainMatch, isLocalhost, registrableDomain } from '../cookies/canonical-cookie.ts';
+import { registrableDomain } from '../cookies/canonical-cookie.ts';
 
 /**
  * `ses.fetch` options: RequestInit plus the request's place in a page, which decides the same-site
@@ -67,6 +67,11 @@ const headFetchAnswer = (response: Response): Response | Promise<Response> => (r
  * A browsing session: Electron's `Session`, host-neutral. Get one from `session.defaultSession`,
  * `session.fromPartition()` or `session.fromPath()`; `new Session()` throws, as in Electron.
  */
+/** Whether gin would convert `value` to a std::vector<std::string>. */
+function isStringArray(value: unknown): value is string[] {
+  return Array.isArray(value) && value.every((v) => typeof v === 'string');
+}
+
 export class Session extends EventEmitter {
   readonly #host: HostPorts;
   readonly #partition: string;
@@ -177,27 +182,31 @@ export class Session extends EventEmitter {
   /**
    * Electron's `clearStorageData`. This library keeps cookies (and, later, caches) per session;
    * the web-storage kinds (`filesystem`, `indexdb`, `localstorage`, `shadercache`, `serviceworkers`,
-   * `cachestorage`) hold nothing here, so clearing them has nothing to do. With `origin`, only the
-   * cookies that would be sent to that origin go.
+   * `cachestorage`) hold nothing here, so clearing them has nothing to do. With `origin`, the
+   * cookies that go are the host cookies of its host, whatever their scheme, Secure flag, path or
+   * partition; domain cookies stay (StoragePartitionImpl::ClearData sets the deletion filter's
+   * `host_name`, which CookieDeletionInfo matches against host cookies only). An origin without a
+   * host (unparsable, `about:blank`, `file:`) sets no filter: every cookie goes. Arguments that
+   * gin cannot convert count as absent, as in Electron: options that are not an object, or a
+   * `storages` that is not an array of strings, mean the defaults.
    */
   async clearStorageData(options: { origin?: string; storages?: string[]; quotas?: string[] } = {}): Promise<void> {
-    if (typeof options !== 'object' || options === null) throw new TypeError(`clearStorageData expects an options object, got ${describeValue(options)}`);
-    const storages = Array.isArray(options.storages) ? options.storages.map((s) => String(s).toLowerCase()) : null;
+    const given = typeof options === 'object' && options !== null ? options : {};
+    const storages = isStringArray(given.storages) ? given.storages.map((s) => s.toLowerCase()) : null;
     if (storages !== null && !storages.includes('cookies')) return;
-    const origin = typeof options.origin === 'string' ? options.origin : '';
-    if (origin === '') {
+    const origin = typeof given.origin === 'string' ? given.origin : '';
+    let host = '';
+    try {
+      host = origin === '' ? '' : new URL(origin).hostname;
+    } catch {
+      host = '';
+    }
+    if (host === '') {
       await this.cookies.deleteWhere(() => true);
       return;
     }
-    let target: URL;
-    try {
-      target = new URL(origin);
-    } catch {
-      return; // An opaque origin matches no cookie.
-    }
-    const host = target.hostname;
-    const secureAllowed = target.protocol === 'https:' || target.protocol === 'wss:' || isLocalhost(host);
-    await this.cookies.deleteWhere((c) => isDomainMatch(c.domain, host) && (!c.secure || secureAllowed));
+    // A host cookie's domain is the host itself (domain cookies start with a dot).
+    await this.cookies.deleteWhere((c) => c.domain === host);
   }
 
   /**
