@@ -65,6 +65,10 @@ class FakeStore implements StorageStore {
   readonly failSet = new Map<string, number>();
   /** Every set rejects while true. */
   failAll = false;
+  /** Keys whose next `set` throws at once, before returning a promise (consumed like failSet). */
+  readonly throwSet = new Map<string, number>();
+  /** Keys every `set` refuses with a TypeError, as the storage validation does for a bad key. */
+  readonly refuseSet = new Set<string>();
   flushes = 0;
 
   #area(area: string): Map<string, Uint8Array> {
@@ -76,9 +80,18 @@ class FakeStore implements StorageStore {
   async get(area: string, key: string): Promise<Uint8Array | undefined> {
     return this.data.get(area)?.get(key);
   }
-  async set(area: string, key: string, value: Uint8Array): Promise<void> {
+  set(area: string, key: string, value: Uint8Array): Promise<void> {
     this.ops.push({ op: 'set', area, key });
+    const now = this.throwSet.get(key) ?? 0;
+    if (now > 0) {
+      this.throwSet.set(key, now - 1);
+      throw new Error(`EIO (thrown synchronously) writing ${key}`);
+    }
+    return this.#set(area, key, value);
+  }
+  async #set(area: string, key: string, value: Uint8Array): Promise<void> {
     await Promise.resolve();
+    if (this.refuseSet.has(key)) throw new TypeError(`storage.set: key ${JSON.stringify(key)} is not valid`);
     const left = this.failSet.get(key) ?? 0;
     if (this.failAll || left > 0) {
       if (left > 0) this.failSet.set(key, left - 1);
@@ -626,19 +639,61 @@ describe('CookiePersistence: the commit policy', () => {
     expect(fake.writes()).toHaveLength(2);
   });
 
-  it('keeps a change whose store.set failed pending; the flush reports it and the next flush retries', async () => {
+  it('keeps a change whose store.set failed pending, still makes the others durable; the flush reports it and the next flush retries', async () => {
     const { fake, persistence, set } = persistentJar();
     set('a=1; Max-Age=3600');
     set('b=1; Max-Age=3600');
     const keyA = cookieUniqueKey({ name: 'a', domain: 'example.com', path: '/', partitionKey: null });
     fake.failSet.set(keyA, 1);
     await expect(persistence.flush()).rejects.toThrow(/disk full/);
-    expect(fake.flushes).toBe(0); // no durability claimed
-    expect(persistence.pending).toBe(2);
+    // As Chromium's commit goes on past a failed statement: b is written and flushed, a waits.
+    expect(fake.flushes).toBe(1);
+    expect([...fake.cookies().values()].map((c) => c.name)).toEqual(['b']);
+    expect(persistence.pending).toBe(1);
     await persistence.flush();
     expect(persistence.pending).toBe(0);
     expect([...fake.cookies().values()].map((c) => c.name).sort()).toEqual(['a', 'b']);
-    expect(fake.trace()).toEqual(['set a', 'set b', 'set a', 'set b', 'flush']);
+    expect(fake.trace()).toEqual(['set a', 'set b', 'flush', 'set a', 'flush']);
+  });
+
+  it('keeps a change whose store.set threw at once (not a rejection) pending too', async () => {
+    const { fake, persistence, set } = persistentJar();
+    set('a=1; Max-Age=3600');
+    set('b=1; Max-Age=3600');
+    fake.throwSet.set(cookieUniqueKey({ name: 'a', domain: 'example.com', path: '/', partitionKey: null }), 1);
+    await expect(persistence.flush()).rejects.toThrow(/thrown synchronously/);
+    expect(persistence.pending).toBe(1);
+    await persistence.flush();
+    expect([...fake.cookies().values()].map((c) => c.name).sort()).toEqual(['a', 'b']);
+  });
+
+  it('drops a change the store refuses as invalid (a TypeError), reports it once, and goes on committing the rest', async () => {
+    const { fake, persistence, set } = persistentJar();
+    set('bad=1; Max-Age=3600');
+    set('good=1; Max-Age=3600');
+    fake.refuseSet.add(cookieUniqueKey({ name: 'bad', domain: 'example.com', path: '/', partitionKey: null }));
+    await expect(persistence.flush()).rejects.toThrow(TypeError);
+    expect(persistence.pending).toBe(0); // not retried for ever
+    expect([...fake.cookies().values()].map((c) => c.name)).toEqual(['good']);
+    expect(fake.flushes).toBe(1);
+    set('later=1; Max-Age=3600', T0 + 1);
+    await persistence.flush(); // later commits are not blocked by it
+    expect([...fake.cookies().values()].map((c) => c.name).sort()).toEqual(['good', 'later']);
+  });
+
+  it('counts changes, not distinct keys, toward the 512 that trigger a commit (Chromium: "to guarantee progress")', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    const { persistence, set } = persistentJar();
+    // One key throughout: the first set is one change, each overwrite two (the replaced cookie's
+    // delete and the new one), so 256 sets make 511 changes.
+    for (let i = 0; i < 256; i++) set(`a=${i}; Max-Age=3600`, T0 + i);
+    await vi.advanceTimersByTimeAsync(0);
+    expect(persistence.commits).toBe(0);
+    expect(persistence.pending).toBe(1);
+    set('a=last; Max-Age=3600', T0 + 600);
+    await vi.advanceTimersByTimeAsync(0);
+    expect(persistence.commits).toBe(1);
+    expect(persistence.pending).toBe(0);
   });
 
   it('does not put back a failed change that a newer one superseded', async () => {
@@ -786,6 +841,19 @@ describe('cookie records', () => {
     await jar.flushStore();
     expect((await fake.keys(COOKIE_AREA)).sort()).toEqual(['garbage-key', cookieUniqueKey(good('new')), cookieUniqueKey(good('ok2')), 'torn-key'].sort());
     expect(new TextDecoder().decode(await fake.get(COOKIE_AREA, 'garbage-key'))).toBe('{"not": "a cookie"}');
+    await jar.close();
+  });
+
+  it('reports a record stored under another cookie\'s key as unreadable and loads nothing from it', async () => {
+    const fake = new FakeStore();
+    const bar = make('https://example.com/', 'bar=1; Max-Age=3600', Date.now());
+    const foo = make('https://example.com/', 'foo=1; Max-Age=3600', Date.now());
+    await fake.set(COOKIE_AREA, cookieUniqueKey(foo), encodeCookieRecord(bar));
+    const reported: UnreadableCookieRecord[] = [];
+    const jar = Cookies.create({ openStore: async () => fake, onUnreadable: (records) => reported.push(...records) });
+    expect(await jar.get({})).toEqual([]);
+    expect(reported.map((r) => r.key)).toEqual([cookieUniqueKey(foo)]);
+    expect(reported[0]!.reason).toMatch(/not its own/);
     await jar.close();
   });
 

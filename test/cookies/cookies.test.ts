@@ -241,6 +241,14 @@ describe(`ses.cookies on ${host.name}`, () => {
     expect(made).toMatchObject({ name: 'e', value: '5', httpOnly: false, secure: false, path: '/p' });
   });
 
+  it('takes strings as Chromium gets them: lone surrogates become U+FFFD (UTF-8 conversion)', async () => {
+    const ses: any = freshSession('surrogates');
+    await ses.cookies.set({ url: 'https://example.com/', name: 'bad\uD800', value: 'v\uDC00x' });
+    const [c] = await ses.cookies.get({ url: 'https://example.com/' });
+    expect([c.name, c.value]).toEqual(['bad\uFFFD', 'v\uFFFDx']);
+    expect((await ses.cookies.get({ name: 'bad\uFFFD' })).length).toBe(1);
+  });
+
   it('rejects with Electron texts and Chromium debug strings', async () => {
     const ses = freshSession('errors');
     const reject = async (details: any) => (await ses.cookies.set(details).then(() => null, (e: Error) => e))?.message;

@@ -105,6 +105,20 @@ describe('loading from storage', () => {
     }
   });
 
+  it('does not let a loaded creation time in the future hold the clock there', () => {
+    const now = Date.now();
+    const store = new CookieStore();
+    try {
+      store.load(make('https://a.com/', 'future=v; Max-Age=864000000', now + 5 * 365 * DAY));
+      expect(store.setFromLine(new URL('https://a.com/'), 'soon=v; Max-Age=86400', now)).toEqual([]);
+      const soon = store.getAllCookies(now).find((c) => c.name === 'soon')!;
+      expect(soon.creation).toBeLessThan(now + 1000);
+      expect(store.getCookieList(new URL('https://a.com/'), { now }).map((c) => c.name)).toContain('soon');
+    } finally {
+      store.dispose();
+    }
+  });
+
   it('sets the earliest access time to the smallest loaded one (no global pass before it is 30 days old)', () => {
     const { store, changes } = storeWithChanges();
     try {

@@ -778,9 +778,23 @@ export interface SanitizedCookieDetails {
  *
  * @example createSanitizedCookie({ url: 'http://127.0.0.1', name: 'a', value: 'b;c', ... }, now) // EXCLUDE_DISALLOWED_CHARACTER
  */
+/**
+ * `text` with every lone surrogate replaced by U+FFFD, as the conversion of a JavaScript string
+ * to the UTF-8 std::string Chromium's cookie code takes does (String.prototype.toWellFormed).
+ */
+export function wellFormed(text: string): string {
+  return LONE_SURROGATE.test(text) ? text.replace(LONE_SURROGATE_ALL, '\uFFFD') : text;
+}
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+const LONE_SURROGATE_ALL = new RegExp(LONE_SURROGATE.source, 'g');
+
 export function createSanitizedCookie(details: SanitizedCookieDetails, now: number): CookieCreationResult {
   const status = new CookieInclusionStatus();
-  const { name, value, domain, path } = details;
+  // Strings arrive from JavaScript; Chromium gets them as UTF-8, lone surrogates replaced.
+  const name = wellFormed(details.name);
+  const value = wellFormed(details.value);
+  const domain = wellFormed(details.domain);
+  const path = wellFormed(details.path);
 
   if (trimCookieToken(name) !== name || trimCookieValue(value) !== value || trimCookieValue(path) !== path) {
     status.exclude(CookieExclusionReason.EXCLUDE_DISALLOWED_CHARACTER);

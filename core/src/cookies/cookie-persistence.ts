@@ -5,7 +5,7 @@
 
 import type { StorageStore } from '../storage/port.ts';
 import type { CanonicalCookie, CookiePartitionKey, CookieSourceScheme } from './canonical-cookie.ts';
-import type { CookieChangeSink } from './cookie-store.ts';
+import { cookieUniqueKey, type CookieChangeSink } from './cookie-store.ts';
 import type { CookiePriority, CookieSameSite } from './parse-set-cookie.ts';
 
 /** The storage area cookies live in. */
@@ -169,7 +169,11 @@ export class CookiePersistence implements CookieChangeSink {
     const unreadable: UnreadableCookieRecord[] = [];
     for (const [key, bytes] of await this.#store.entries(COOKIE_AREA)) {
       try {
-        cookies.push(decodeCookieRecord(bytes));
+        const cookie = decodeCookieRecord(bytes);
+        // A record under another cookie's key could never be deleted through its own key.
+        const own = cookieUniqueKey(cookie);
+        if (own !== key) throw new TypeError(`cookie record is stored under a key that is not its own (${JSON.stringify(own)})`);
+        cookies.push(cookie);
       } catch (error) {
         unreadable.push({ key, reason: (error as Error).message });
       }
@@ -179,9 +183,16 @@ export class CookiePersistence implements CookieChangeSink {
     return { cookies, unreadable };
   }
 
+  /**
+   * Changes handed over since the last commit took its batch. Chromium counts calls, not the
+   * queue's length ("to guarantee progress"): 512 overwrites of one cookie commit too.
+   */
+  #changes = 0;
+
   put(key: string, cookie: CanonicalCookie | null): void {
     this.#pending.set(key, cookie);
-    if (this.#pending.size >= this.#batch) {
+    this.#changes++;
+    if (this.#changes >= this.#batch) {
       if (!this.#batchQueued) {
         this.#batchQueued = true;
         void this.#commit().catch((error) => this.#onError?.(error));
@@ -232,23 +243,46 @@ export class CookiePersistence implements CookieChangeSink {
     // then: a commit queued behind one that failed (a flush, say) carries what that one put back.
     const run = async (): Promise<void> => {
       this.#batchQueued = false;
+      this.#changes = 0;
       const batch = this.#pending;
       this.#pending = new Map();
       if (batch.size === 0) return;
       this.#commits++;
-      const writes: Promise<void>[] = [];
-      for (const [key, cookie] of batch) {
-        writes.push(cookie === null ? this.#store.delete(COOKIE_AREA, key) : this.#store.set(COOKIE_AREA, key, encodeCookieRecord(cookie)));
-      }
+      const store = this.#store;
+      const entries = [...batch];
+      // Each write settles on its own (a store that throws at once counts as a rejection), so one
+      // failed write neither stops the others nor keeps them from being flushed.
+      const results = await Promise.allSettled(
+        entries.map(([key, cookie]) => Promise.resolve().then(() => (cookie === null ? store.delete(COOKIE_AREA, key) : store.set(COOKIE_AREA, key, encodeCookieRecord(cookie))))),
+      );
+      // A write the store refuses as invalid (a TypeError naming the key or value) will never
+      // succeed: it is dropped, as Chromium's commit logs a failed statement and goes on. Any
+      // other failure is put back for the next commit, unless a newer change superseded it.
+      let refused: unknown;
+      let failed: unknown;
+      const putBack = (key: string, cookie: CanonicalCookie | null): void => {
+        if (!this.#pending.has(key)) this.#pending.set(key, cookie);
+      };
+      results.forEach((result, i) => {
+        if (result.status === 'fulfilled') return;
+        const [key, cookie] = entries[i] as [string, CanonicalCookie | null];
+        if (result.reason instanceof TypeError) refused ??= result.reason;
+        else {
+          failed ??= result.reason;
+          putBack(key, cookie);
+        }
+      });
       try {
-        await Promise.all(writes);
         // A commit is durable, as Chromium's SQLite transaction is: the store buffers otherwise.
-        await this.#store.flush();
+        // (Nothing written, nothing to make durable.)
+        if (results.some((result) => result.status === 'fulfilled')) await store.flush();
       } catch (error) {
-        // Put back what is not superseded by a newer change, for the next commit.
-        for (const [key, cookie] of batch) if (!this.#pending.has(key)) this.#pending.set(key, cookie);
+        for (const [key, cookie] of entries) putBack(key, cookie);
         throw error;
       }
+      if (failed !== undefined) throw failed;
+      this.#exitCommitFailed = false;
+      if (refused !== undefined) throw refused;
     };
     const next = this.#chain.then(run, run);
     this.#chain = next.catch(() => undefined);

@@ -497,7 +497,10 @@ export class CookieStore {
    * access time.
    */
   load(cookie: CanonicalCookie): void {
-    if (cookie.creation > this.#lastTime) this.#lastTime = cookie.creation;
+    // New cookies are created after the loaded ones, but a creation time in the future (written
+    // under a wrong clock) must not hold the store's clock there.
+    const creation = Math.min(cookie.creation, this.#now());
+    if (creation > this.#lastTime) this.#lastTime = creation;
     // What is loaded is stored already; what the load removes (a duplicate key) must leave
     // storage too.
     const bucket = createdBucketKey(cookie) ?? cookieBucketKey(cookie.domain);
