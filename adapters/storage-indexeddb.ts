@@ -91,6 +91,12 @@ function openDatabase(factory: IDBFactory, location: string): Promise<IDBPDataba
   return wrap(request) as unknown as Promise<IDBPDatabase<Schema>>;
 }
 
+/** A readwrite transaction: `done` settles when it completes (never rejects); `error` if it failed. */
+interface WriteTransaction {
+  done: Promise<void>;
+  error: unknown;
+}
+
 class IndexedDbStore implements StorageStore {
   readonly #db: IDBPDatabase<Schema>;
   readonly #location: string;
@@ -99,9 +105,14 @@ class IndexedDbStore implements StorageStore {
   #lost: string | undefined;
   /** The readwrite transaction later writes join while it is still active. */
   #writeTx: IDBPTransaction<Schema, ['entries'], 'readwrite'> | undefined;
-  /** Completion of every write transaction not yet settled; never rejects. */
-  readonly #pending = new Set<Promise<void>>();
-  #failure: unknown;
+  /** Every write transaction not yet complete. */
+  readonly #pending = new Set<WriteTransaction>();
+  /**
+   * Write transactions that failed: each `flush()` reports those that failed before it returns,
+   * so two flushes of the store (cookies and the HTTP cache share it) both see a failure, and
+   * one cannot take the other's.
+   */
+  readonly #failed = new Set<WriteTransaction>();
 
   constructor(db: IDBPDatabase<Schema>, location: string, release: (() => void) | undefined) {
     this.#db = db;
@@ -139,15 +150,17 @@ class IndexedDbStore implements StorageStore {
     }
     const tx = this.#db.transaction(STORE, 'readwrite', { durability: 'strict' });
     this.#writeTx = tx;
-    const done: Promise<void> = tx.done
+    const record: WriteTransaction = { done: Promise.resolve(), error: undefined };
+    record.done = tx.done
       .catch((err: unknown) => {
-        this.#failure ??= err;
+        record.error = err ?? new Error('transaction aborted');
+        this.#failed.add(record);
       })
       .finally(() => {
-        this.#pending.delete(done);
+        this.#pending.delete(record);
         if (this.#writeTx === tx) this.#writeTx = undefined;
       });
-    this.#pending.add(done);
+    this.#pending.add(record);
     return op(tx.store);
   }
 
@@ -204,13 +217,17 @@ class IndexedDbStore implements StorageStore {
     await this.#write((store) => (area === undefined ? store.clear() : store.delete(areaRange(area))));
   }
 
+  /**
+   * Waits for the write transactions issued so far and throws if any of them, or any that failed
+   * earlier without a flush to report it, failed. A failure is reported to every flush that
+   * waited for its transaction, then forgotten.
+   */
   async #settle(): Promise<void> {
-    await Promise.all(this.#pending);
-    if (this.#failure !== undefined) {
-      const failure = this.#failure;
-      this.#failure = undefined;
-      throw ioError(this.#location, 'a write transaction', failure);
-    }
+    const records = [...this.#pending, ...this.#failed];
+    await Promise.all(records.map((r) => r.done));
+    const failed = records.find((r) => r.error !== undefined);
+    for (const r of records) this.#failed.delete(r);
+    if (failed !== undefined) throw ioError(this.#location, 'a write transaction', failed.error);
   }
 
   async flush(): Promise<void> {

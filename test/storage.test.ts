@@ -1,6 +1,7 @@
 // The storage conformance suite against every adapter Node can run: memory, files through
 // node:fs, and IndexedDB through fake-indexeddb (with and without a Web Locks manager).
 import 'fake-indexeddb/auto';
+import { describe, expect, it } from 'vitest';
 import { deleteDB } from 'idb';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
@@ -88,3 +89,40 @@ storageConformance(
   },
   { persistent: true, exclusive: true },
 );
+
+describe('indexeddb: a failed write transaction is reported to every flush that covers it', () => {
+  it('rejects both flushes of a shared store when a transaction aborts after its put succeeded, and the next flush resolves', async () => {
+    const location = `sa-abort-${counter++}`;
+    const store = await createIndexedDbStorage({ indexedDB, locks: null }).open(location);
+    const { IDBObjectStore } = await import('fake-indexeddb');
+    const originalPut = IDBObjectStore.prototype.put;
+    let abortNext = true;
+    // A quota or I/O error when the transaction commits: the request succeeded, the transaction aborts.
+    IDBObjectStore.prototype.put = function (this: IDBObjectStore, ...args: Parameters<IDBObjectStore['put']>) {
+      const request = originalPut.apply(this, args);
+      if (abortNext) {
+        abortNext = false;
+        const tx = this.transaction;
+        request.addEventListener('success', () => tx.abort());
+      }
+      return request;
+    } as IDBObjectStore['put'];
+    try {
+      await store.set('cookies', 'sid', new Uint8Array([1]));
+      // Two users of the store flush at once (the cookie jar and the HTTP cache share it).
+      const first = store.flush().then(() => 'resolved', (e: Error) => `rejected: ${e.message}`);
+      const second = store.flush().then(() => 'resolved', (e: Error) => `rejected: ${e.message}`);
+      expect(await first).toMatch(/^rejected: .*write transaction/);
+      expect(await second).toMatch(/^rejected: .*write transaction/);
+      expect(await store.entries('cookies')).toEqual([]);
+      // Reported, then forgotten: a later write and flush go through.
+      await store.set('cookies', 'sid', new Uint8Array([2]));
+      await store.flush();
+      expect((await store.entries('cookies')).map(([k]) => k)).toEqual(['sid']);
+    } finally {
+      IDBObjectStore.prototype.put = originalPut;
+      await store.close();
+      await deleteDB(location);
+    }
+  });
+});
