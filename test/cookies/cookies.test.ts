@@ -416,6 +416,16 @@ describe(`ses.cookies on ${host.name}`, () => {
     expect(() => ses.clearData({ origins: ['https://a.com'], excludeOrigins: ['https://b.com'] })).toThrow(both.throws);
     expect(() => ses.clearData({ origins: ['about:blank'] })).toThrow(opaque.throws);
     expect(() => ses.clearData({ origins: ['about:blank'] })).toThrow(TypeError);
+    expect(() => ses.clearData({ origins: ['FILE:///x'] })).toThrow("Invalid origin: 'file:///x'"); // as GURL spells it
+    // What gin cannot convert is absent: a null list, a list with a non-string, options not an object.
+    await seed();
+    await ses.clearData({ origins: null, excludeOrigins: ['https://other.org'] });
+    expect(await names()).toEqual(['o']);
+    for (const options of [{ origins: ['https://other.org', 42] }, { origins: [new URL('https://other.org')] }, { dataTypes: ['cache', 1] }, null]) {
+      await seed();
+      await ses.clearData(options);
+      expect(await names()).toEqual([]);
+    }
   });
 
   it('applies calls in the order they are made, awaited or not, before and after the jar loads', async () => {

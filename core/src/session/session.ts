@@ -223,25 +223,30 @@ export class Session extends EventEmitter {
     originMatchingMode?: string;
   } = {}): Promise<void> {
     // Argument errors throw at the call, as Electron's converter does; the work is asynchronous.
-    if (typeof options !== 'object' || options === null) throw new TypeError(`clearData expects an options object, got ${describeValue(options)}`);
-    if (options.origins !== undefined && options.excludeOrigins !== undefined) throw new TypeError("Cannot provide both 'origins' and 'excludeOrigins'");
-    const domains = (list: unknown[]): Set<string> => {
+    // What gin cannot convert counts as absent, as in Electron: options that are not an object, and
+    // `dataTypes`, `origins` or `excludeOrigins` that are not arrays of strings.
+    const given = typeof options === 'object' && options !== null ? options : {};
+    const origins = isStringArray(given.origins) ? given.origins : null;
+    const excludeOrigins = isStringArray(given.excludeOrigins) ? given.excludeOrigins : null;
+    if (origins !== null && excludeOrigins !== null) throw new TypeError("Cannot provide both 'origins' and 'excludeOrigins'");
+    const domains = (list: readonly string[]): Set<string> => {
       const out = new Set<string>();
       for (const entry of list) {
         let url: URL | null = null;
         try {
-          url = new URL(String(entry));
+          url = new URL(entry);
         } catch {
           url = null;
         }
-        if (url === null || url.origin === 'null') throw new TypeError(`Invalid origin: '${String(entry)}'`);
+        // The message names the URL as GURL spells it (possibly_invalid_spec).
+        if (url === null || url.origin === 'null') throw new TypeError(`Invalid origin: '${url === null ? entry : url.href}'`);
         out.add(registrableDomain(url.hostname) || url.hostname);
       }
       return out;
     };
-    const include = Array.isArray(options.origins) ? domains(options.origins) : null;
-    const exclude = Array.isArray(options.excludeOrigins) ? domains(options.excludeOrigins) : null;
-    const types = Array.isArray(options.dataTypes) ? options.dataTypes.map(String) : null;
+    const include = origins === null ? null : domains(origins);
+    const exclude = excludeOrigins === null ? null : domains(excludeOrigins);
+    const types = isStringArray(given.dataTypes) ? given.dataTypes : null;
     const chosen = (host: string): boolean => {
       const bare = host.startsWith('.') ? host.slice(1) : host;
       const key = registrableDomain(bare) || bare;
