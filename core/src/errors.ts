@@ -37,8 +37,42 @@ export function describeValue(value: unknown): string {
  * methods throw synchronously when argument `index` cannot be converted to the parameter's type.
  */
 export function argumentConversionError(index: number, value: unknown): TypeError {
-  const shown = typeof value === 'object' && value !== null ? (Array.isArray(value) ? value.join(',') : '#<Object>') : String(value);
-  return new TypeError(`Error processing argument at index ${index}, conversion failure from ${shown}`);
+  return new TypeError(`Error processing argument at index ${index}, conversion failure from ${detailString(value)}`);
+}
+
+/**
+ * V8's `ToDetailString` (Object::NoSideEffectsToString), which gin uses to name the value: a
+ * primitive as itself, a function as its source, an object whose `toString` is
+ * Object.prototype.toString as `#<Constructor>`, any other as `[object Tag]`. Properties are read
+ * as data only, never through a getter, as V8 reads them.
+ */
+export function detailString(value: unknown): string {
+  if (typeof value === 'string') return value;
+  if (typeof value === 'symbol') return value.toString();
+  if (typeof value === 'function') return Function.prototype.toString.call(value);
+  if (typeof value !== 'object' || value === null) return String(value);
+  if (value instanceof Error || dataProperty(value, 'toString') === Error.prototype.toString) {
+    const name = dataProperty(value, 'name');
+    const message = dataProperty(value, 'message');
+    const n = typeof name === 'string' ? name : 'Error';
+    const m = typeof message === 'string' ? message : '';
+    return n === '' ? m : m === '' ? n : `${n}: ${m}`;
+  }
+  if (dataProperty(value, 'toString') === Object.prototype.toString) {
+    const ctor = dataProperty(value, 'constructor');
+    if (typeof ctor === 'function' && typeof ctor.name === 'string' && ctor.name !== '') return `#<${ctor.name}>`;
+  }
+  const tag = dataProperty(value, Symbol.toStringTag);
+  return typeof tag === 'string' ? `[object ${tag}]` : Object.prototype.toString.call(value);
+}
+
+/** `key` of `object` or its prototypes when it is a data property (undefined for a getter), as V8's GetDataProperty. */
+function dataProperty(object: object, key: PropertyKey): unknown {
+  for (let o: object | null = object; o !== null; o = Object.getPrototypeOf(o)) {
+    const descriptor = Object.getOwnPropertyDescriptor(o, key);
+    if (descriptor !== undefined) return 'value' in descriptor ? descriptor.value : undefined;
+  }
+  return undefined;
 }
 
 /** gin's error when a native method gets fewer arguments than it takes. */

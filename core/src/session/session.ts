@@ -238,8 +238,9 @@ export class Session extends EventEmitter {
         } catch {
           url = null;
         }
-        // The message names the URL as GURL spells it (possibly_invalid_spec).
-        if (url === null || url.origin === 'null') throw new TypeError(`Invalid origin: '${url === null ? entry : url.href}'`);
+        // An opaque origin (url::Origin makes file: URLs opaque too; browsers' URL.origin may say
+        // "file://") is refused. The message names the URL as GURL spells it (possibly_invalid_spec).
+        if (url === null || url.origin === 'null' || url.protocol === 'file:') throw new TypeError(`Invalid origin: '${url === null ? entry : url.href}'`);
         out.add(registrableDomain(url.hostname) || url.hostname);
       }
       return out;
