@@ -233,7 +233,7 @@ function copyIds(src: Int32Array, at: number, count: number): Int32Array {
 }
 
 /** Writes `text` at `at` if it is ASCII; returns the end, or -1 at the first other character. */
-function writeAscii(u8: Uint8Array, at: number, text: string): number {
+export function writeAscii(u8: Uint8Array, at: number, text: string): number {
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
     if (c > 0x7f) return -1;

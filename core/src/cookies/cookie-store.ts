@@ -28,6 +28,7 @@ import {
   type CookieRemoval,
   type CookieRequest,
   type SameSiteContext,
+  writeAscii,
 } from './cookie-index.ts';
 import { CookieExclusionReason, borrowStatus, returnStatus } from './inclusion-status.ts';
 
@@ -298,12 +299,7 @@ function flatString(text: string): string {
 /** The bytes of `text` when it is all ASCII, else null. */
 function asciiBytes(text: string): Uint8Array | null {
   const bytes = new Uint8Array(text.length);
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c > 0x7f) return null;
-    bytes[i] = c;
-  }
-  return bytes;
+  return writeAscii(bytes, 0, text) < 0 ? null : bytes;
 }
 
 /**

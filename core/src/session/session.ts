@@ -63,15 +63,15 @@ async function nullBody(response: Response): Promise<Response> {
 const fetchAnswer = (response: Response): Response | Promise<Response> => (response.body !== null && NULL_BODY_STATUSES.has(response.status) ? nullBody(response) : response);
 const headFetchAnswer = (response: Response): Response | Promise<Response> => (response.body !== null ? nullBody(response) : response);
 
-/**
- * A browsing session: Electron's `Session`, host-neutral. Get one from `session.defaultSession`,
- * `session.fromPartition()` or `session.fromPath()`; `new Session()` throws, as in Electron.
- */
 /** Whether gin would convert `value` to a std::vector<std::string>. */
 function isStringArray(value: unknown): value is string[] {
   return Array.isArray(value) && value.every((v) => typeof v === 'string');
 }
 
+/**
+ * A browsing session: Electron's `Session`, host-neutral. Get one from `session.defaultSession`,
+ * `session.fromPartition()` or `session.fromPath()`; `new Session()` throws, as in Electron.
+ */
 export class Session extends EventEmitter {
   readonly #host: HostPorts;
   readonly #partition: string;
